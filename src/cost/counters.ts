@@ -1,0 +1,158 @@
+/**
+ * Event counters of one run: plain numeric fields, incremented on hot paths with `+=`.
+ *
+ * Counts are split by origin — which kind of kernel memory the work was done for — so that a
+ * policy's effect (e.g. no tagging of thread stacks) shows up where it belongs. The run keeps
+ * one CounterSet per origin and a `cur` reference that the allocator paths switch while they
+ * work on behalf of an origin; lower layers only ever write `counters.cur.<field> += n`.
+ *
+ * This file only counts; turning counts into time is the cost profiles' job.
+ */
+export class CounterSet {
+  // --- arch: MTE instructions (arch/arm64 asm/mte-kasan.h helpers) ---
+  irg = 0;
+  addg = 0;
+  subg = 0;
+  ldg = 0;
+  stg = 0;
+  st2g = 0;
+  stzg = 0;
+  stz2g = 0;
+  dcGva = 0;
+  dcGzva = 0;
+  /** Granules whose allocation tag was written (by any tag-setting instruction). */
+  granulesTagged = 0;
+  /** Bytes zeroed, by whichever path (STZG/DC GZVA, clear_page, memset). */
+  bytesZeroed = 0;
+  /** Bytes zeroed as a side effect of tag-setting instructions (STZG/STZ2G/DC GZVA). */
+  bytesZeroedByTagging = 0;
+  /** Tag-checked memory accesses executed (hw_tags: by the CPU). */
+  tagChecks = 0;
+  /** Accesses that skipped the check: match-all pointer (TCMA1), TCO set or TCF none. */
+  tagChecksSkipped = 0;
+  tagFaultsSync = 0;
+  tagFaultsAsync = 0;
+
+  // --- kasan: software modes ---
+  /** Instrumented accesses checked against shadow memory (generic, sw_tags). */
+  shadowChecks = 0;
+  /** Shadow bytes written by poison/unpoison. */
+  shadowBytesWritten = 0;
+  /** Software tag LCG draws (sw_tags kasan_random_tag). */
+  lcgTags = 0;
+  quarantinePuts = 0;
+  quarantineReduces = 0;
+  quarantineObjectsFreed = 0;
+  reports = 0;
+
+  // --- kasan: stack collection ---
+  stackTracesSaved = 0;
+  framesUnwound = 0;
+  framesCopiedScs = 0;
+  depotLookups = 0;
+  depotInserts = 0;
+  depotPoolsAllocated = 0;
+  stackRingInserts = 0;
+
+  // --- mm: page allocator ---
+  pageAllocs = 0;
+  pageFrees = 0;
+  /** 4 KiB pages handed out (2^order per allocation). */
+  pagesAllocated = 0;
+  pagesFreed = 0;
+  pcpHits = 0;
+  buddySplits = 0;
+  buddyMerges = 0;
+  kasanUnpoisonPages = 0;
+  kasanPoisonPages = 0;
+  kasanSkippedUnpoison = 0;
+  kasanSkippedPoison = 0;
+  tagClearHighpage = 0;
+  kernelInitPages = 0;
+
+  // --- mm: slab ---
+  slabAllocs = 0;
+  slabFrees = 0;
+  slabsAllocated = 0;
+  slabsFreed = 0;
+  kmallocLarge = 0;
+
+  // --- mm: vmalloc ---
+  vmallocs = 0;
+  vfrees = 0;
+  vmapAreaAllocs = 0;
+  vmapPurges = 0;
+  tlbFlushes = 0;
+
+  // --- kernel: tasks, stacks, page tables, RCU ---
+  stackCacheHits = 0;
+  stackCacheMisses = 0;
+  rcuCallbacks = 0;
+  forks = 0;
+  threadsCreated = 0;
+  exits = 0;
+  pageFaults = 0;
+  pageTableAllocs = 0;
+  pageTableFrees = 0;
+}
+
+export type CounterName = keyof CounterSet;
+
+/** Field names in declaration order (the order JSON and tables print them in). */
+export const COUNTER_NAMES: readonly CounterName[] = Object.keys(new CounterSet()) as CounterName[];
+
+export const ORIGINS = ["threadStack", "pageTable", "slab", "vmalloc", "userPage", "other"] as const;
+export type Origin = (typeof ORIGINS)[number];
+
+export class Counters {
+  readonly byOrigin: Record<Origin, CounterSet>;
+  /** The set that lower layers write to; switched by `enter`/`leave`. */
+  cur: CounterSet;
+  private readonly stack: CounterSet[] = [];
+
+  constructor() {
+    this.byOrigin = {
+      threadStack: new CounterSet(),
+      pageTable: new CounterSet(),
+      slab: new CounterSet(),
+      vmalloc: new CounterSet(),
+      userPage: new CounterSet(),
+      other: new CounterSet(),
+    };
+    this.cur = this.byOrigin.other;
+  }
+
+  /** Attribute subsequent counts to `origin` until the matching `leave()`. */
+  enter(origin: Origin): void {
+    this.stack.push(this.cur);
+    this.cur = this.byOrigin[origin];
+  }
+
+  leave(): void {
+    const prev = this.stack.pop();
+    if (prev === undefined) throw new Error("Counters.leave() without enter()");
+    this.cur = prev;
+  }
+
+  /** Sum over all origins. */
+  total(): CounterSet {
+    const t = new CounterSet();
+    for (const o of ORIGINS) addInto(t, this.byOrigin[o]);
+    return t;
+  }
+
+  reset(): void {
+    for (const o of ORIGINS) Object.assign(this.byOrigin[o], new CounterSet());
+  }
+}
+
+export function addInto(into: CounterSet, from: CounterSet): void {
+  for (const k of COUNTER_NAMES) into[k] += from[k];
+}
+
+/** A plain object of every counter, in declaration order (for JSON output). */
+export function toRecord(c: CounterSet): Record<CounterName, number> {
+  const r = {} as Record<CounterName, number>;
+  for (const k of COUNTER_NAMES) r[k] = c[k];
+  return r;
+}
