@@ -20,6 +20,8 @@ export class CounterSet {
   stz2g = 0;
   dcGva = 0;
   dcGzva = 0;
+  /** STGM instructions (mte_clear_page_tags: one per GMID_EL1 block, 4096 / block size per page). */
+  stgm = 0;
   /** Granules whose allocation tag was written (by any tag-setting instruction). */
   granulesTagged = 0;
   /** Bytes zeroed, by whichever path (STZG/DC GZVA, clear_page, memset). */
@@ -44,6 +46,12 @@ export class CounterSet {
   quarantineReduces = 0;
   quarantineObjectsFreed = 0;
   reports = 0;
+  /** Reports not produced: one-shot already reported, or kasan_depth suppression. */
+  reportsSuppressed = 0;
+  /** Bytes put into the Generic quarantine (cache->size per object). */
+  quarantineBytesPut = 0;
+  /** WARN_ON()s hit inside KASAN (misaligned kasan_poison/kasan_unpoison arguments). */
+  kasanWarnings = 0;
 
   // --- kasan: stack collection ---
   stackTracesSaved = 0;
@@ -69,6 +77,14 @@ export class CounterSet {
   kasanSkippedPoison = 0;
   tagClearHighpage = 0;
   kernelInitPages = 0;
+  /** kasan_unpoison_pages calls that returned false (hw_tags page_alloc sampling skipped them). */
+  kasanUnpoisonSampledOut = 0;
+  /** alloc_pages that found no free block (NULL returned). */
+  pageAllocFailures = 0;
+  /** Per-CPU list refills from the buddy lists (rmqueue_bulk). */
+  pcpRefills = 0;
+  /** Per-CPU list spills back to the buddy lists (free_pcppages_bulk). */
+  pcpBulkFrees = 0;
 
   // --- mm: slab ---
   slabAllocs = 0;
