@@ -1,0 +1,113 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { alignUp, classifyFit, FitType, FreeVmapAreaList, VA_ENOENT, VA_ENOMEM, VA_ERANGE } from "./free-vmap-area.js";
+
+const PAGE = 4096;
+
+function list(): { fl: FreeVmapAreaList; freed: number[] } {
+  const freed: number[] = [];
+  return { fl: new FreeVmapAreaList((obj) => freed.push(obj)), freed };
+}
+
+describe("classify_va_fit_type", () => {
+  it("distinguishes full, left-edge, right-edge and no-edge fits", () => {
+    expect(classifyFit(0, 4 * PAGE, 0, 4 * PAGE)).toBe(FitType.FlFit);
+    expect(classifyFit(0, 4 * PAGE, 0, PAGE)).toBe(FitType.LeFit);
+    expect(classifyFit(0, 4 * PAGE, 3 * PAGE, PAGE)).toBe(FitType.ReFit);
+    expect(classifyFit(0, 4 * PAGE, PAGE, PAGE)).toBe(FitType.NeFit);
+    expect(classifyFit(PAGE, 4 * PAGE, 0, PAGE)).toBe(FitType.NothingFit);
+  });
+});
+
+describe("free vmap space (va_clip, merge_or_add_vmap_area)", () => {
+  it("splits in the middle with the supplied node, which describes the left remainder", () => {
+    const { fl } = list();
+    fl.mergeOrAdd(0x1000, 0x100000, 7);
+    // align 0x8000: ALIGN(0x1000) = 0x8000 — free on both sides ⇒ NE_FIT, needs a node.
+    const addr = fl.alloc(0x5000, 0x8000, 0, 0x100000, () => 9);
+    expect(addr).toBe(0x8000);
+    expect(fl.count).toBe(2);
+    expect([fl.ranges.starts[0], fl.ranges.ends[0], fl.ranges.items[0]]).toEqual([0x1000, 0x8000, 9]);
+    expect([fl.ranges.starts[1], fl.ranges.ends[1], fl.ranges.items[1]]).toEqual([0xd000, 0x100000, 7]);
+  });
+
+  it("fails NE_FIT with ENOMEM when no spare node can be had", () => {
+    const { fl } = list();
+    fl.mergeOrAdd(0x1000, 0x100000, 7);
+    expect(fl.alloc(0x5000, 0x8000, 0, 0x100000, () => 0)).toBe(VA_ENOMEM);
+    // Nothing was carved out.
+    expect(fl.totalFree()).toBe(0x100000 - 0x1000);
+  });
+
+  it("frees the block's object on a full fit and reports ENOENT/ERANGE", () => {
+    const { fl, freed } = list();
+    fl.mergeOrAdd(0x10000, 0x12000, 5);
+    expect(fl.alloc(0x3000, 1, 0, 0x100000, () => 1)).toBe(VA_ENOENT);
+    expect(fl.alloc(0x2000, 1, 0, 0x11000, () => 1)).toBe(VA_ERANGE);
+    expect(fl.alloc(0x2000, 1, 0, 0x100000, () => 1)).toBe(0x10000);
+    expect(fl.count).toBe(0);
+    expect(freed).toEqual([5]);
+  });
+
+  it("merges with both neighbours, freeing two objects and keeping the lower one", () => {
+    const { fl, freed } = list();
+    fl.mergeOrAdd(0x0, 0x1000, 1);
+    fl.mergeOrAdd(0x2000, 0x3000, 3);
+    fl.mergeOrAdd(0x1000, 0x2000, 2);
+    // The middle range first merges into the next block (object 2 freed), then the previous
+    // block absorbs it (object 3, the next block's, freed). One block [0, 0x3000) with object 1.
+    expect(fl.count).toBe(1);
+    expect(freed).toEqual([2, 3]);
+    expect([fl.ranges.starts[0], fl.ranges.ends[0], fl.ranges.items[0]]).toEqual([0, 0x3000, 1]);
+  });
+
+  it("refuses an overlapping range", () => {
+    const { fl } = list();
+    fl.mergeOrAdd(0x0, 0x2000, 1);
+    const msgs: string[] = [];
+    expect(fl.mergeOrAdd(0x1000, 0x3000, 2, (m) => msgs.push(m))).toBe(false);
+    expect(msgs[0]).toMatch(/overlaps/);
+  });
+
+  it("keeps blocks sorted, disjoint, coalesced and returns the lowest aligned fit (property)", () => {
+    const SPACE = 256 * PAGE;
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant("alloc" as const), pages: fc.integer({ min: 1, max: 12 }), alignShift: fc.integer({ min: 0, max: 5 }) }),
+      fc.record({ kind: fc.constant("free" as const), pick: fc.nat() }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
+        const { fl } = list();
+        let nextObj = 1;
+        fl.mergeOrAdd(0, SPACE, nextObj++);
+        const live: [number, number][] = [];
+        for (const o of ops) {
+          if (o.kind === "alloc") {
+            const size = o.pages * PAGE;
+            const align = PAGE << o.alignShift;
+            // Brute force: the lowest free block holding an aligned fit.
+            let expected = -1;
+            for (let i = 0; i < fl.count; i++) {
+              const a = alignUp(fl.ranges.starts[i], align);
+              if (a + size <= fl.ranges.ends[i]) {
+                expected = a;
+                break;
+              }
+            }
+            const got = fl.alloc(size, align, 0, SPACE, () => nextObj++);
+            expect(got).toBe(expected < 0 ? VA_ENOENT : expected);
+            if (got >= 0) live.push([got, got + size]);
+          } else if (live.length > 0) {
+            const [s, e] = live.splice(o.pick % live.length, 1)[0];
+            expect(fl.mergeOrAdd(s, e, nextObj++)).toBe(true);
+          }
+          // Invariants: sorted, disjoint and never touching (adjacent blocks would have merged).
+          for (let i = 1; i < fl.count; i++) expect(fl.ranges.starts[i]).toBeGreaterThan(fl.ranges.ends[i - 1]);
+          const used = live.reduce((t, [s, e]) => t + (e - s), 0);
+          expect(fl.totalFree() + used).toBe(SPACE);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
