@@ -89,7 +89,7 @@ export interface KasanHooks {
   slabPreFree(cache: KasanCacheView, object: Ptr, ip: number): boolean;
   /** kasan_slab_free(cache, object, init, still_accessible): true = KASAN keeps it (quarantine). */
   slabFree(cache: KasanCacheView, object: Ptr, init: boolean, stillAccessible: boolean): boolean;
-  /** kasan_kfree_large(ptr): true = bad free reported, caller must not free. */
+  /** kasan_kfree_large(ptr): true = bad free reported (6.12's caller frees the pages anyway). */
   kfreeLarge(ptr: Ptr, headPfn: number, ip: number): boolean;
   /** kasan_check_byte(ptr): false (after a report) when the byte is not accessible. */
   checkByte(ptr: Ptr, ip: number): boolean;
@@ -97,7 +97,7 @@ export interface KasanHooks {
   unpoisonRange(ptr: Ptr, size: number): void;
   /** kasan_record_aux_stack(ptr) (call_rcu, queue_work). */
   recordAuxStack(ptr: Ptr): void;
-  /** kasan_quarantine_reduce(), called by the allocator before blocking slab allocations. */
+  /** kasan_quarantine_reduce() (the common hooks call it themselves from slab_alloc/kmalloc). */
   quarantineReduce(): void;
   /** kasan_cache_shutdown(cache): drop the cache's objects from quarantine. */
   cacheShutdown(cache: KasanCacheView): void;

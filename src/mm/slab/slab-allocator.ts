@@ -716,12 +716,18 @@ export class SlabAllocator {
     const head = this.pages.compoundHead(pfn);
     const order = this.pages.compoundOrder(head);
     if (order === 0) this.warnings.push(`free_large_kmalloc: object pointer ${ptr} is in an order-0 page`);
-    if (this.hooks.kfreeLarge(ptr, head, ip)) return;
+    // 6.12's free_large_kmalloc() frees the pages whatever kasan_kfree_large() reported: an
+    // invalid free (pointer inside the block) still releases the whole block.
+    this.hooks.kfreeLarge(ptr, head, ip);
     const known = this.largeKmalloc.get(head);
-    if (known !== undefined) {
-      this.largeKmalloc.delete(head);
-      this.largeKmallocPages -= 2 ** known;
+    if (known === undefined) {
+      // A second free of the same block: the real kernel goes on into the buddy allocator and
+      // hits "Bad page state"; the model stops here so the simulated free lists stay sound.
+      this.warnings.push(`BUG: Bad page state: pfn:${head.toString(16)} freed again by kfree (not an allocated large kmalloc)`);
+      return;
     }
+    this.largeKmalloc.delete(head);
+    this.largeKmallocPages -= 2 ** known;
     this.pages.freePages(head, order);
   }
 
