@@ -9,9 +9,14 @@
  */
 export const CHUNK_SHIFT = 17;
 export const CHUNK_UNITS = 1 << CHUNK_SHIFT;
+/** Chunks per second-level directory block (chunk index = dirIndex · DIR_SIZE + slot). */
+const DIR_SHIFT = 11;
+const DIR_SIZE = 1 << DIR_SHIFT;
 
 export class SparseBytes {
-  private readonly chunks = new Map<number, Uint8Array>();
+  /** Two-level directory of chunks: plain arrays, so a lookup is two indexed loads. */
+  private readonly dir: (Array<Uint8Array | undefined> | undefined)[] = [];
+  private count = 0;
   private lastIdx = -1;
   private lastChunk: Uint8Array | undefined = undefined;
 
@@ -19,17 +24,18 @@ export class SparseBytes {
 
   /** Number of chunks materialised so far. */
   get chunkCount(): number {
-    return this.chunks.size;
+    return this.count;
   }
 
   /** Bytes of host memory held by materialised chunks. */
   get bytesAllocated(): number {
-    return this.chunks.size * CHUNK_UNITS;
+    return this.count * CHUNK_UNITS;
   }
 
   private chunkFor(ci: number): Uint8Array | undefined {
     if (ci === this.lastIdx) return this.lastChunk;
-    const c = this.chunks.get(ci);
+    const block = this.dir[ci >>> DIR_SHIFT];
+    const c = block === undefined ? undefined : block[ci & (DIR_SIZE - 1)];
     if (c !== undefined) {
       this.lastIdx = ci;
       this.lastChunk = c;
@@ -42,7 +48,13 @@ export class SparseBytes {
     if (c === undefined) {
       c = new Uint8Array(CHUNK_UNITS);
       if (this.defaultValue !== 0) c.fill(this.defaultValue);
-      this.chunks.set(ci, c);
+      let block = this.dir[ci >>> DIR_SHIFT];
+      if (block === undefined) {
+        block = new Array<Uint8Array | undefined>(DIR_SIZE).fill(undefined);
+        this.dir[ci >>> DIR_SHIFT] = block;
+      }
+      block[ci & (DIR_SIZE - 1)] = c;
+      this.count++;
       this.lastIdx = ci;
       this.lastChunk = c;
     }
