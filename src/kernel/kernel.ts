@@ -1,0 +1,181 @@
+/**
+ * A booted simulated kernel: the subsystems of one run wired together the way the kernel's
+ * start_kernel() brings them up — memmap, KASAN (kasan_init / kasan_init_hw_tags), the buddy
+ * allocator, RCU, SLUB (kmem_cache_init), vmalloc (vmalloc_init) — plus the per-run state
+ * (seeded PRNG, counters, current CPU/task).
+ *
+ *   const k = bootKernel({ mode: "hw_tags", cmdline: "kasan.mode=sync", seed: 1 });
+ *   const p = k.slab.kmalloc(123, GFP_KERNEL);
+ *   k.access.write(p + 128, 1);            // out of bounds: a report lands in k.reports.events
+ */
+import { Mte } from "../arch/mte/mte.js";
+import { MteArchPageOps } from "../arch/mte/arch-page-ops.js";
+import { makePtr, TAG_KERNEL, type Ptr } from "../arch/pointer.js";
+import type { BootParams } from "../config/boot-params.js";
+import { parseCmdline } from "../config/cmdline.js";
+import type { KasanMode } from "../config/mode.js";
+import { Counters } from "../cost/counters.js";
+import { createKasan, type Kasan } from "../kasan/kasan.js";
+import type { KasanAccess } from "../kasan/common/access.js";
+import type { KasanReportSink } from "../kasan/report/sink.js";
+import { ExecContext } from "../lib/context.js";
+import { Prng } from "../lib/prng.js";
+import { CountingArchPageOps, type ArchPageOps } from "../mm/arch-page-ops.js";
+import { PHYS_PFN_OFFSET, pfnToOffset } from "../mm/memory-layout.js";
+import { createPageArray, PageAllocator } from "../mm/page_alloc/page-allocator.js";
+import { SlabAllocator, slubRcuDebugDefault } from "../mm/slab/slab-allocator.js";
+import type { KmemCache } from "../mm/slab/kmem-cache.js";
+import { Vmalloc } from "../mm/vmalloc/vmalloc.js";
+import type { VmallocSlab } from "../mm/vmalloc/interfaces.js";
+import { Rcu } from "../rcu/rcu.js";
+import { MmAddressDescriber } from "./address-describer.js";
+
+export interface BootOptions {
+  mode: KasanMode;
+  /** Kernel command line (boot parameters), parsed like the kernel's. */
+  cmdline?: string;
+  /** Seed of every random choice of the run (default 1). */
+  seed?: number;
+  /** Simulated RAM in bytes (default 2 GiB). */
+  memoryBytes?: number;
+  /** Online CPUs (default 2, like the reference traces' QEMU machine). */
+  nrCpus?: number;
+  /** CONFIG_SLUB_RCU_DEBUG (default: on for generic and sw_tags, as Kconfig defaults it). */
+  slubRcuDebug?: boolean;
+  /** Seed 002's __GFP_SKIP_KASAN handling in vmalloc (policies set this; default 6.12 as is). */
+  vmallocSkipKasan?: "none" | "v1" | "v2";
+}
+
+export class Kernel {
+  readonly mode: KasanMode;
+  readonly params: BootParams;
+  /** Messages the kernel prints while parsing the command line (unknown parameters, bad values). */
+  readonly bootWarnings: readonly string[];
+  readonly seed: number;
+  readonly ctx: ExecContext;
+  readonly counters: Counters;
+  /** The Arm MTE model (hw_tags only). */
+  readonly mte: Mte | undefined;
+  readonly kasan: Kasan;
+  readonly pages: PageAllocator;
+  readonly rcu: Rcu;
+  readonly slab: SlabAllocator;
+  readonly vmalloc: Vmalloc;
+  /** Messages the allocators WARN() with (vmalloc's unexpected-gfp warning, SLUB complaints). */
+  readonly warnings: string[] = [];
+
+  constructor(opts: BootOptions) {
+    this.mode = opts.mode;
+    this.seed = opts.seed ?? 1;
+    const nrCpus = opts.nrCpus ?? 2;
+    const memoryBytes = opts.memoryBytes ?? 2 * 2 ** 30;
+    const { params, warnings } = parseCmdline(opts.mode, opts.cmdline ?? "");
+    this.params = params;
+    this.bootWarnings = warnings;
+    this.ctx = new ExecContext(nrCpus);
+    this.counters = new Counters();
+    const prng = new Prng(this.seed);
+
+    const memmap = createPageArray(memoryBytes);
+    this.mte = opts.mode === "hw_tags" ? new Mte({ nrCpus, prng: prng.fork("mte-irg"), counters: this.counters }) : undefined;
+    this.kasan = createKasan(opts.mode, params, {
+      counters: this.counters,
+      ctx: this.ctx,
+      prng: prng.fork("kasan"),
+      pageTags: memmap,
+      totalRamPages: memoryBytes / 4096,
+      mte: this.mte,
+    });
+    const tagging = this.mte !== undefined && this.kasan.hooks.hwTagsEnabled;
+    const arch: ArchPageOps = tagging && this.mte !== undefined ? new MteArchPageOps(this.mte, PHYS_PFN_OFFSET) : new CountingArchPageOps(this.counters);
+    this.pages = new PageAllocator({
+      memoryBytes,
+      nrCpus,
+      hooks: this.kasan.hooks,
+      arch,
+      counters: this.counters,
+      ctx: this.ctx,
+      initOnAlloc: params.initOnAlloc,
+      initOnFree: params.initOnFree,
+      mode: opts.mode,
+      pages: memmap,
+    });
+    this.rcu = new Rcu({ nrCpus, counters: this.counters });
+    this.slab = new SlabAllocator({
+      pages: this.pages,
+      hooks: this.kasan.hooks,
+      counters: this.counters,
+      ctx: this.ctx,
+      rcu: this.rcu,
+      mode: opts.mode,
+      nrCpus,
+      initOnAlloc: params.initOnAlloc,
+      initOnFree: params.initOnFree,
+      slubRcuDebug: opts.slubRcuDebug ?? slubRcuDebugDefault(opts.mode),
+    });
+    this.kasan.setQuarantineRelease((cache, object) => this.slab.freeFromQuarantine(cache, object));
+    this.vmalloc = new Vmalloc({
+      pages: this.pages,
+      slab: vmallocSlabAdapter(this.slab),
+      hooks: this.kasan.hooks,
+      counters: this.counters,
+      ctx: this.ctx,
+      mode: opts.mode,
+      initOnAlloc: params.initOnAlloc,
+      initOnFree: params.initOnFree,
+      skipKasanHandling: opts.vmallocSkipKasan ?? "none",
+      warn: (msg) => this.warnings.push(msg),
+    });
+    this.kasan.setAddressDescriber(new MmAddressDescriber(this.pages, this.slab, this.vmalloc));
+    if (this.mte !== undefined) {
+      // vmalloc mappings alias their backing frames: tags live with the physical page.
+      const vmalloc = this.vmalloc;
+      this.mte.setMappingLookup({
+        vmallocTaggedPhys(pageOffset: number): number {
+          const p = makePtr(TAG_KERNEL, pageOffset);
+          const vm = vmalloc.findVmArea(p);
+          if (vm === undefined || vm.prot !== "PAGE_KERNEL_TAGGED") return -1;
+          const pfn = vmalloc.vmallocToPage(p);
+          return pfn < 0 ? -1 : pfnToOffset(pfn);
+        },
+      });
+    }
+  }
+
+  /** Instrumented (and explicitly uninstrumented) memory accesses of simulated kernel code. */
+  get access(): KasanAccess {
+    return this.kasan.access;
+  }
+
+  /** KASAN reports raised so far. */
+  get reports(): KasanReportSink {
+    return this.kasan.reports;
+  }
+
+  /** Run `fn` as CPU `cpu` (smp_processor_id()), restoring the previous CPU afterwards. */
+  onCpu<T>(cpu: number, fn: () => T): T {
+    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.ctx.nrCpus) throw new RangeError(`cpu: expected 0..${this.ctx.nrCpus - 1}, got ${cpu}`);
+    const prev = this.ctx.cpu;
+    this.ctx.cpu = cpu;
+    try {
+      return fn();
+    } finally {
+      this.ctx.cpu = prev;
+    }
+  }
+}
+
+export function bootKernel(opts: BootOptions): Kernel {
+  return new Kernel(opts);
+}
+
+/** vmalloc's metadata allocations go to SLUB (call sites are symbol strings there, ips here). */
+function vmallocSlabAdapter(slab: SlabAllocator): VmallocSlab<KmemCache> {
+  return {
+    kmalloc: (size: number, gfp: number): Ptr => slab.kmalloc(size, gfp),
+    kfree: (ptr: Ptr): void => slab.kfree(ptr),
+    kmemCacheCreate: (name: string, size: number, align: number, flags: number): KmemCache => slab.kmemCacheCreate(name, size, align, flags),
+    kmemCacheAlloc: (cache: KmemCache, gfp: number): Ptr => slab.kmemCacheAlloc(cache, gfp),
+    kmemCacheFree: (cache: KmemCache, ptr: Ptr): void => slab.kmemCacheFree(cache, ptr),
+  };
+}
