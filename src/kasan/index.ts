@@ -1,7 +1,7 @@
 /**
  * Public surface of the KASAN layer. mm sees only src/mm/kasan-hooks.ts; the kernel facade,
  * workloads and the report formatters use what is exported here; the hw_tags backend builds on
- * KasanBackend, KasanEnv, the tag-mode stack ring and report helpers.
+ * KasanBackend, KasanEnv, the tag-mode stack ring and report helpers, and on the arch MTE model.
  */
 export { createKasan, type Kasan, type KasanBackendFactory, type KasanDeps } from "./kasan.js";
 export { InstrumentedAccess, type KasanAccess, UNCHECKED_ACCESS } from "./common/access.js";
@@ -13,6 +13,7 @@ export { untaggedPtr } from "./common/untag.js";
 export { accessWraps } from "./common/wrap.js";
 export * from "./constants.js";
 export { GenericBackend, optimalRedzone } from "./generic/generic-backend.js";
+export { HwTagsBackend, HwTagsFaultHandler, type HwTagsOptions, PageAllocSampler } from "./hw_tags/index.js";
 export { Quarantine, QUARANTINE_PERCPU_SIZE, quarantineBatches } from "./generic/quarantine.js";
 export { KASAN_OFF_HOOKS, KasanOffHooks } from "./off/off-hooks.js";
 export type { PageTags } from "./page-tags.js";

@@ -9,11 +9,12 @@
  *   kasan.setQuarantineRelease((c, o) => slub.freeFromQuarantine(c, o));
  *   mm uses kasan.hooks; workloads use kasan.access; the run reads kasan.reports.events.
  *
- * hw_tags is not built here: its engineer supplies a KasanBackendFactory (on top of the arch
- * MTE model) and passes it as `backendFactory`; everything else is shared.
+ * hw_tags is built on the arch MTE model passed as `deps.mte` (a `backendFactory` still
+ * overrides the built-in backend of any mode); everything else is shared.
  */
 import type { BootParams } from "../config/boot-params.js";
 import type { KasanMode } from "../config/mode.js";
+import type { Mte } from "../arch/index.js";
 import type { Counters } from "../cost/counters.js";
 import type { ExecContext } from "../lib/context.js";
 import type { Prng } from "../lib/prng.js";
@@ -24,6 +25,7 @@ import { KasanEnv, type QuarantineRelease } from "./common/env.js";
 import { KasanCommonHooks } from "./common/hooks.js";
 import type { KasanStackSaver } from "./common/track.js";
 import { GenericBackend } from "./generic/generic-backend.js";
+import { HwTagsBackend } from "./hw_tags/hw-tags-backend.js";
 import { KASAN_OFF_HOOKS } from "./off/off-hooks.js";
 import type { PageTags } from "./page-tags.js";
 import type { AddressDescriber } from "./report/address-describer.js";
@@ -46,6 +48,10 @@ export interface KasanDeps {
   kasanVmalloc?: boolean;
   /** slub_debug enabled (Generic metadata placement for tiny objects). */
   slubDebug?: boolean;
+  /** The run's Arm MTE machine (required for hw_tags; must share `counters`). */
+  mte?: Mte;
+  /** hw_tags: system_supports_mte() (default true; false leaves KASAN disabled). */
+  systemSupportsMte?: boolean;
 }
 
 export type KasanBackendFactory = (env: KasanEnv, deps: KasanDeps) => KasanBackend;
@@ -117,7 +123,9 @@ export function createKasan(mode: KasanMode, params: BootParams, deps: KasanDeps
     if (deps.pageTags === undefined) throw new Error("createKasan: deps.pageTags is required for sw_tags (page_kasan_tag storage)");
     backend = new SwTagsBackend(e, deps.prng, deps.pageTags, { vmalloc: deps.kasanVmalloc });
   } else {
-    throw new Error(`createKasan: mode ${mode} needs a backendFactory (the hw_tags backend is built on the arch MTE model)`);
+    if (deps.mte === undefined) throw new Error("createKasan: deps.mte is required for hw_tags (the Arm MTE model)");
+    if (deps.pageTags === undefined) throw new Error("createKasan: deps.pageTags is required for hw_tags (page_kasan_tag storage)");
+    backend = new HwTagsBackend(e, deps.mte, deps.pageTags, { systemSupportsMte: deps.systemSupportsMte });
   }
   reporter.attach(backend);
   return {

@@ -28,9 +28,9 @@ describe("KASAN off: the include/linux/kasan.h stubs", () => {
     expect(counters.cur.shadowChecks).toBe(0);
   });
 
-  it("createKasan rejects sw_tags without page tags and hw_tags without a backend", () => {
+  it("createKasan rejects sw_tags without page tags and hw_tags without the MTE model", () => {
     const deps = { counters: new Counters(), ctx: new ExecContext(1), prng: new Prng(1) };
     expect(() => createKasan("sw_tags", defaultBootParams(), deps)).toThrow(/pageTags is required/);
-    expect(() => createKasan("hw_tags", defaultBootParams(), deps)).toThrow(/needs a backendFactory/);
+    expect(() => createKasan("hw_tags", defaultBootParams(), deps)).toThrow(/deps\.mte is required/);
   });
 });

@@ -59,6 +59,12 @@ export interface ReportModeOps {
   getAllocSize(object: number, cache: KasanCacheView): number;
   /** kasan_complete_mode_report_info(): bug type and alloc/free tracks. */
   completeModeReportInfo(info: ReportInfo): void;
+  /**
+   * report_suppress_start() / report_suppress_stop() around a printed report (optional): HW_TAGS
+   * sets PSTATE.TCO on the reporting CPU (hw_suppress_tag_checks_start/stop).
+   */
+  reportSuppressStart?(): void;
+  reportSuppressStop?(): void;
 }
 
 /** Whether an untagged address has KASAN metadata (addr_has_metadata). */
@@ -156,7 +162,7 @@ export class KasanReporter {
       this.deps.counters.cur.reportsSuppressed += 1;
       return false;
     }
-    this.emit("access", addr, size, isWrite, ip, isWrite);
+    this.suppressed(() => this.emit("access", addr, size, isWrite, ip, isWrite));
     return true;
   }
 
@@ -167,7 +173,7 @@ export class KasanReporter {
       this.deps.counters.cur.reportsSuppressed += 1;
       return;
     }
-    this.emit(type, ptr, 0, false, ip, true);
+    this.suppressed(() => this.emit(type, ptr, 0, false, ip, true));
   }
 
   /** kasan_report_async() (hw_tags async/asymm): no address, bug type invalid-access. */
@@ -193,7 +199,18 @@ export class KasanReporter {
       comm: ctx.comm,
       cpu: ctx.cpu,
     };
-    this.finish(e, true);
+    this.suppressed(() => this.finish(e, true));
+  }
+
+  /** start_report() … end_report(): the mode's report_suppress_start/stop bracket the report. */
+  private suppressed(print: () => void): void {
+    const ops = this.ops;
+    ops?.reportSuppressStart?.();
+    try {
+      print();
+    } finally {
+      ops?.reportSuppressStop?.();
+    }
   }
 
   private requireOps(): ReportModeOps {
