@@ -47,17 +47,18 @@ export function ptrTag(p: Ptr): number {
 
 /** The pointer's untagged offset into the simulated address space. */
 export function ptrOffset(p: Ptr): number {
-  return p % TAG_MUL;
+  // Subtracting the floored multiple is exact here and several times faster than `%` (fmod).
+  return p - Math.floor(p / TAG_MUL) * TAG_MUL;
 }
 
 /** __tag_set: replace the top byte. */
 export function setTag(p: Ptr, tag: number): Ptr {
-  return tag * TAG_MUL + (p % TAG_MUL);
+  return tag * TAG_MUL + ptrOffset(p);
 }
 
 /** kasan_reset_tag / __tag_reset: native kernel pointer (top byte 0xFF). */
 export function resetTag(p: Ptr): Ptr {
-  return TAG_KERNEL * TAG_MUL + (p % TAG_MUL);
+  return TAG_KERNEL * TAG_MUL + ptrOffset(p);
 }
 
 export type Region = "linear" | "vmalloc" | "user";

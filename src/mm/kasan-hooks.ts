@@ -85,8 +85,12 @@ export interface KasanHooks {
   kmallocLarge(ptr: Ptr, size: number, gfp: number): Ptr;
   /** kasan_krealloc(object, new_size, flags): in-place resize. */
   krealloc(cache: KasanCacheView | undefined, object: Ptr, newSize: number, gfp: number): Ptr;
-  /** kasan_slab_pre_free(cache, object): true = bad free reported, caller must not free. */
-  slabPreFree(cache: KasanCacheView, object: Ptr, ip: number): boolean;
+  /**
+   * kasan_slab_pre_free(cache, object): true = bad free reported, caller must not free.
+   * `nearestObject` is nearest_obj(cache, slab, object) as an untagged offset, which SLUB knows
+   * already; when omitted KASAN asks its AddressDescriber.
+   */
+  slabPreFree(cache: KasanCacheView, object: Ptr, ip: number, nearestObject?: number): boolean;
   /** kasan_slab_free(cache, object, init, still_accessible): true = KASAN keeps it (quarantine). */
   slabFree(cache: KasanCacheView, object: Ptr, init: boolean, stillAccessible: boolean): boolean;
   /** kasan_kfree_large(ptr): true = bad free reported (6.12's caller frees the pages anyway). */

@@ -16,6 +16,7 @@ import { MTE_GRANULE_SIZE, SYS_GCR_EL1_EXCL_MASK } from "./mte-def.js";
 import type { MteSysregs } from "./sysregs.js";
 import type { TagStorage } from "./tag-storage.js";
 import { mteInsertLogicalTag, mteLogicalTag } from "./tagged-pointer.js";
+import { isAligned } from "../../lib/align.js";
 
 /**
  * The architecture's ChooseNonExcludedTag(tag, offset, exclude): with offset 0, the first
@@ -38,7 +39,7 @@ export function chooseNonExcludedTag(tag: number, offset: number, exclude: numbe
 
 function requireGranuleAligned(insn: string, p: Ptr): number {
   const off = ptrOffset(p);
-  if (off % MTE_GRANULE_SIZE !== 0) {
+  if (!isAligned(off, MTE_GRANULE_SIZE)) {
     throw new Error(`${insn}: address offset ${off} must be ${MTE_GRANULE_SIZE}-byte aligned (alignment fault)`);
   }
   return off;

@@ -14,6 +14,7 @@
 import { SparseBytes } from "../../lib/sparse-bytes.js";
 import { USER_BASE, VMALLOC_BASE } from "../pointer.js";
 import { MTE_GRANULE_SIZE, MTE_PAGE_SIZE } from "./mte-def.js";
+import { modPow2 } from "../../lib/align.js";
 
 // Module-local copies of imported constants used on the hot path (see tag-check.ts).
 const K_USER_BASE = USER_BASE;
@@ -60,7 +61,7 @@ export class TagStorage {
   /** Index of the tag-memory granule backing `offset`, or -1 for untagged memory. */
   granuleIndex(offset: number): number {
     if (this.direct(offset)) return Math.floor(offset / K_GRANULE);
-    const page = offset - (offset % K_PAGE);
+    const page = offset - modPow2(offset, K_PAGE);
     const phys = (this.lookup as TaggedMappingLookup).vmallocTaggedPhys(page);
     if (phys < 0) return -1;
     return Math.floor((phys + (offset - page)) / K_GRANULE);
@@ -93,7 +94,7 @@ export class TagStorage {
     // vmalloc through the page tables: one fill per mapped page.
     let cur = offset;
     while (cur < end) {
-      const pageEnd = cur - (cur % K_PAGE) + K_PAGE;
+      const pageEnd = cur - modPow2(cur, K_PAGE) + K_PAGE;
       const stop = pageEnd < end ? pageEnd : end;
       const g = this.granuleIndex(cur);
       if (g >= 0) this.tags.fill(g, g + (stop - cur) / K_GRANULE, tag);
@@ -115,7 +116,7 @@ export class TagStorage {
     let cur = first * K_GRANULE;
     const end = (last + 1) * K_GRANULE;
     while (cur < end) {
-      const pageEnd = cur - (cur % K_PAGE) + K_PAGE;
+      const pageEnd = cur - modPow2(cur, K_PAGE) + K_PAGE;
       const stop = pageEnd < end ? pageEnd : end;
       const g = this.granuleIndex(cur);
       if (g >= 0) {

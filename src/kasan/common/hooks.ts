@@ -175,11 +175,15 @@ export class KasanCommonHooks implements KasanHooks {
   }
 
   /** check_slab_allocation(): invalid-free if not an object start, double-free if not accessible. */
-  private checkSlabAllocation(_cache: KasanCacheView, object: Ptr, ip: number): boolean {
+  private checkSlabAllocation(_cache: KasanCacheView, object: Ptr, ip: number, nearestObject?: number): boolean {
     const b = this.backend;
     const off = ptrOffset(object);
-    const d = this.env.describer?.describe(off);
-    if (d !== undefined && d.kind === "slab" && d.objectStart !== off) {
+    let nearest = nearestObject;
+    if (nearest === undefined) {
+      const d = this.env.describer?.describe(off);
+      if (d !== undefined && d.kind === "slab") nearest = d.objectStart;
+    }
+    if (nearest !== undefined && nearest !== off) {
       this.env.reporter.reportInvalidFree(object, ip, "invalid-free");
       return true;
     }
@@ -191,9 +195,9 @@ export class KasanCommonHooks implements KasanHooks {
   }
 
   /** __kasan_slab_pre_free(). */
-  slabPreFree(cache: KasanCacheView, object: Ptr, ip: number): boolean {
+  slabPreFree(cache: KasanCacheView, object: Ptr, ip: number, nearestObject?: number): boolean {
     if (!this.backend.enabled) return false;
-    return this.checkSlabAllocation(cache, object, ip);
+    return this.checkSlabAllocation(cache, object, ip, nearestObject);
   }
 
   /** poison_slab_object(). */

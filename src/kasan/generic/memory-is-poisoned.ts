@@ -4,6 +4,7 @@
  * (0x80..0xFF as s8) poisons the whole granule. Addresses are untagged offsets with metadata.
  */
 import type { ShadowMemory } from "../shadow/shadow-memory.js";
+import { isAligned, modPow2 } from "../../lib/align.js";
 
 const G = 8;
 
@@ -15,20 +16,20 @@ export function s8(v: number): number {
 /** memory_is_poisoned_1(addr). */
 export function memoryIsPoisoned1(sh: ShadowMemory, addr: number): boolean {
   const v = s8(sh.get(addr));
-  if (v !== 0) return addr % G >= v;
+  if (v !== 0) return modPow2(addr, G) >= v;
   return false;
 }
 
 /** memory_is_poisoned_2_4_8(addr, size): a crossing access also needs the first granule fully valid. */
 export function memoryIsPoisoned248(sh: ShadowMemory, addr: number, size: number): boolean {
-  if ((addr + size - 1) % G < size - 1) return sh.get(addr) !== 0 || memoryIsPoisoned1(sh, addr + size - 1);
+  if (modPow2(addr + size - 1, G) < size - 1) return sh.get(addr) !== 0 || memoryIsPoisoned1(sh, addr + size - 1);
   return memoryIsPoisoned1(sh, addr + size - 1);
 }
 
 /** memory_is_poisoned_16(addr): a u16 load of two shadow bytes, plus the third when unaligned. */
 export function memoryIsPoisoned16(sh: ShadowMemory, addr: number): boolean {
   const twoBytesNonZero = sh.get(addr) !== 0 || sh.get(addr + G) !== 0;
-  if (addr % G !== 0) return twoBytesNonZero || memoryIsPoisoned1(sh, addr + 15);
+  if (!isAligned(addr, G)) return twoBytesNonZero || memoryIsPoisoned1(sh, addr + 15);
   return twoBytesNonZero;
 }
 
@@ -40,7 +41,7 @@ export function memoryIsPoisonedN(sh: ShadowMemory, addr: number, size: number):
   const last = addr + size - 1;
   const ret = sh.findNotEqual(addr, addr + size, 0);
   if (ret >= 0) {
-    if (Math.floor(ret / G) !== Math.floor(last / G) || last % G >= s8(sh.get(last))) return true;
+    if (Math.floor(ret / G) !== Math.floor(last / G) || modPow2(last, G) >= s8(sh.get(last))) return true;
   }
   return false;
 }

@@ -39,6 +39,7 @@ import { STACK_RING_MAX_ENTRIES, StackRing } from "../tags/stack-ring.js";
 import { PageAllocSampler } from "./page-alloc-sample.js";
 import { HwTagsFaultHandler } from "./tag-fault-handler.js";
 import { hwTagsUnpoisonVmalloc } from "./unpoison-vmalloc.js";
+import { isAligned } from "../../lib/align.js";
 
 export interface HwTagsOptions {
   /** system_supports_mte(): without MTE, HW_TAGS stays disabled and kasan.* is ignored (default true). */
@@ -204,11 +205,11 @@ export class HwTagsBackend implements KasanBackend {
   /** kasan_poison(): WARN and bail on misalignment; else mte_set_mem_tag_range(untagged, …). */
   poison(p: Ptr, size: number, value: number, init: boolean): void {
     const off = ptrOffset(p);
-    if (off % MTE_GRANULE_SIZE !== 0) {
+    if (!isAligned(off, MTE_GRANULE_SIZE)) {
       this.env.warn(`kasan_poison: address ${off.toString(16)} not aligned to ${MTE_GRANULE_SIZE}`);
       return;
     }
-    if (size % MTE_GRANULE_SIZE !== 0) {
+    if (!isAligned(size, MTE_GRANULE_SIZE)) {
       this.env.warn(`kasan_poison: size ${size} not a multiple of ${MTE_GRANULE_SIZE}`);
       return;
     }
@@ -223,7 +224,7 @@ export class HwTagsBackend implements KasanBackend {
   unpoison(p: Ptr, size: number, init: boolean): void {
     const tag = mteGetPtrTag(p);
     const off = ptrOffset(p);
-    if (off % MTE_GRANULE_SIZE !== 0) {
+    if (!isAligned(off, MTE_GRANULE_SIZE)) {
       this.env.warn(`kasan_unpoison: address ${off.toString(16)} not aligned to ${MTE_GRANULE_SIZE}`);
       return;
     }

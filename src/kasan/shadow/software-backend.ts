@@ -8,6 +8,7 @@ import { pfnToOffset } from "../../mm/memory-layout.js";
 import type { KasanEnv } from "../common/env.js";
 import { roundUp } from "../constants.js";
 import type { ShadowMemory } from "./shadow-memory.js";
+import { isAligned } from "../../lib/align.js";
 
 /** is_vmalloc_or_module_addr(). */
 export function isVmallocAddr(offset: number): boolean {
@@ -38,11 +39,11 @@ export abstract class SoftwareShadowBackend {
   poison(p: Ptr, size: number, value: number, _init: boolean): void {
     const addr = ptrOffset(p);
     const g = this.granuleSize;
-    if (addr % g !== 0) {
+    if (!isAligned(addr, g)) {
       this.env.warn(`kasan_poison: address ${addr.toString(16)} not aligned to ${g}`);
       return;
     }
-    if (size % g !== 0) {
+    if (!isAligned(size, g)) {
       this.env.warn(`kasan_poison: size ${size} not a multiple of ${g}`);
       return;
     }
@@ -53,7 +54,7 @@ export abstract class SoftwareShadowBackend {
   unpoison(p: Ptr, size: number, _init: boolean): void {
     const tag = this.getTag(p);
     const addr = ptrOffset(p);
-    if (addr % this.granuleSize !== 0) {
+    if (!isAligned(addr, this.granuleSize)) {
       this.env.warn(`kasan_unpoison: address ${addr.toString(16)} not aligned to ${this.granuleSize}`);
       return;
     }

@@ -744,7 +744,9 @@ export class SlabAllocator {
    */
   private slabFreeHook(s: KmemCache, slab: Slab, x: Ptr, init: boolean, afterRcuDelay: boolean, ip: number): boolean {
     const stillAccessible = (s.flags & SLAB_TYPESAFE_BY_RCU) !== 0 && !afterRcuDelay;
-    if (this.hooks.slabPreFree(s, x, ip)) return false;
+    const off = ptrOffset(x);
+    const nearest = slab.base + slab.nearestIndex(off) * s.size; // nearest_obj()
+    if (this.hooks.slabPreFree(s, x, ip, nearest)) return false;
     if (this.slubRcuDebug && stillAccessible) {
       const delayed = this.doKmallocNode(RCU_DELAYED_FREE_SIZE, GFP_NOWAIT);
       if (delayed !== 0) {
