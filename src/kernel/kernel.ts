@@ -14,6 +14,7 @@ import { makePtr, TAG_KERNEL, type Ptr } from "../arch/pointer.js";
 import type { BootParams } from "../config/boot-params.js";
 import { parseCmdline } from "../config/cmdline.js";
 import type { KasanMode } from "../config/mode.js";
+import { defaultKernelConfig, type KernelConfig } from "../config/kconfig.js";
 import { Counters } from "../cost/counters.js";
 import { createKasan, type Kasan } from "../kasan/kasan.js";
 import type { KasanAccess } from "../kasan/common/access.js";
@@ -28,6 +29,7 @@ import type { KmemCache } from "../mm/slab/kmem-cache.js";
 import { Vmalloc } from "../mm/vmalloc/vmalloc.js";
 import type { VmallocSlab } from "../mm/vmalloc/interfaces.js";
 import { Rcu } from "../rcu/rcu.js";
+import { BASELINE_POLICY, __GFP_TAGGED, type TaggingPolicy } from "../policy/index.js";
 import { MmAddressDescriber } from "./address-describer.js";
 
 export interface BootOptions {
@@ -42,8 +44,16 @@ export interface BootOptions {
   nrCpus?: number;
   /** CONFIG_SLUB_RCU_DEBUG (default: on for generic and sw_tags, as Kconfig defaults it). */
   slubRcuDebug?: boolean;
+  /**
+   * The build's `.config` (src/config/kconfig-parse.ts; default defaultKernelConfig(mode)). Its
+   * kasanMode must equal `mode`. CONFIG_NR_CPUS bounds `nrCpus` and sizes the quarantine's batch
+   * ring; CONFIG_KASAN_VMALLOC and CONFIG_SLUB_RCU_DEBUG come from it (`slubRcuDebug` overrides).
+   */
+  config?: KernelConfig;
   /** Seed 002's __GFP_SKIP_KASAN handling in vmalloc (policies set this; default 6.12 as is). */
   vmallocSkipKasan?: "none" | "v1" | "v2";
+  /** Tagging policy (src/policy; default baseline). Sets vmallocSkipKasan unless that is given. */
+  policy?: TaggingPolicy;
 }
 
 export class Kernel {
@@ -52,6 +62,8 @@ export class Kernel {
   /** Messages the kernel prints while parsing the command line (unknown parameters, bad values). */
   readonly bootWarnings: readonly string[];
   readonly seed: number;
+  /** The build configuration (CONFIG_* options the model reads). */
+  readonly config: KernelConfig;
   readonly ctx: ExecContext;
   readonly counters: Counters;
   /** The Arm MTE model (hw_tags only). */
@@ -61,13 +73,20 @@ export class Kernel {
   readonly rcu: Rcu;
   readonly slab: SlabAllocator;
   readonly vmalloc: Vmalloc;
+  /** The tagging policy this kernel was booted with (read by kernel/ fork, mm/ page tables). */
+  readonly policy: TaggingPolicy;
   /** Messages the allocators WARN() with (vmalloc's unexpected-gfp warning, SLUB complaints). */
   readonly warnings: string[] = [];
 
   constructor(opts: BootOptions) {
     this.mode = opts.mode;
     this.seed = opts.seed ?? 1;
+    this.policy = opts.policy ?? BASELINE_POLICY;
     const nrCpus = opts.nrCpus ?? 2;
+    this.config = opts.config ?? defaultKernelConfig(opts.mode);
+    if (this.config.kasanMode !== opts.mode) throw new Error(`bootKernel: mode ${opts.mode} differs from config.kasanMode ${this.config.kasanMode}`);
+    // nr_cpu_ids never exceeds CONFIG_NR_CPUS.
+    if (nrCpus > this.config.nrCpus) throw new RangeError(`bootKernel: nrCpus ${nrCpus} exceeds CONFIG_NR_CPUS=${this.config.nrCpus}`);
     const memoryBytes = opts.memoryBytes ?? 2 * 2 ** 30;
     const { params, warnings } = parseCmdline(opts.mode, opts.cmdline ?? "");
     this.params = params;
@@ -85,6 +104,8 @@ export class Kernel {
       pageTags: memmap,
       totalRamPages: memoryBytes / 4096,
       mte: this.mte,
+      configNrCpus: this.config.nrCpus,
+      kasanVmalloc: this.config.kasanVmalloc,
     });
     const tagging = this.mte !== undefined && this.kasan.hooks.hwTagsEnabled;
     const arch: ArchPageOps = tagging && this.mte !== undefined ? new MteArchPageOps(this.mte, PHYS_PFN_OFFSET) : new CountingArchPageOps(this.counters);
@@ -99,6 +120,7 @@ export class Kernel {
       initOnFree: params.initOnFree,
       mode: opts.mode,
       pages: memmap,
+      untaggedByDefault: this.policy.untaggedByDefault,
     });
     this.rcu = new Rcu({ nrCpus, counters: this.counters });
     this.slab = new SlabAllocator({
@@ -111,7 +133,8 @@ export class Kernel {
       nrCpus,
       initOnAlloc: params.initOnAlloc,
       initOnFree: params.initOnFree,
-      slubRcuDebug: opts.slubRcuDebug ?? slubRcuDebugDefault(opts.mode),
+      slubRcuDebug: opts.slubRcuDebug ?? opts.config?.slubRcuDebug ?? slubRcuDebugDefault(opts.mode),
+      kmallocLargeExtraGfp: this.policy.untaggedByDefault ? __GFP_TAGGED : 0,
     });
     this.kasan.setQuarantineRelease((cache, object) => this.slab.freeFromQuarantine(cache, object));
     this.vmalloc = new Vmalloc({
@@ -123,7 +146,7 @@ export class Kernel {
       mode: opts.mode,
       initOnAlloc: params.initOnAlloc,
       initOnFree: params.initOnFree,
-      skipKasanHandling: opts.vmallocSkipKasan ?? "none",
+      skipKasanHandling: opts.vmallocSkipKasan ?? this.policy.vmallocSkipKasan,
       warn: (msg) => this.warnings.push(msg),
     });
     this.kasan.setAddressDescriber(new MmAddressDescriber(this.pages, this.slab, this.vmalloc));
