@@ -6,6 +6,7 @@
 import { Command, CommanderError } from "commander";
 import { InputError } from "./errors.js";
 import { register as registerDemo } from "./commands/demo.js";
+import { register as registerKunit } from "./commands/kunit.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerDemo(program);
+  registerKunit(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

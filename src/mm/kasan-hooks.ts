@@ -97,6 +97,14 @@ export interface KasanHooks {
   kfreeLarge(ptr: Ptr, headPfn: number, ip: number): boolean;
   /** kasan_check_byte(ptr): false (after a report) when the byte is not accessible. */
   checkByte(ptr: Ptr, ip: number): boolean;
+  /** kasan_mempool_poison_object(ptr): an element returns to a kmalloc/slab mempool; false = bad free reported, keep it out. */
+  mempoolPoisonObject(ptr: Ptr, ip: number): boolean;
+  /** kasan_mempool_unpoison_object(ptr, size): a kmalloc/slab mempool element is handed out. */
+  mempoolUnpoisonObject(ptr: Ptr, size: number, ip: number): void;
+  /** kasan_mempool_poison_pages(page, order): a page mempool element returns; false = bad free reported. */
+  mempoolPoisonPages(pfn: number, order: number, ip: number): boolean;
+  /** kasan_mempool_unpoison_pages(page, order): a page mempool element is handed out. */
+  mempoolUnpoisonPages(pfn: number, order: number, ip: number): void;
   /** kasan_unpoison_range(addr, size). */
   unpoisonRange(ptr: Ptr, size: number): void;
   /** kasan_record_aux_stack(ptr) (call_rcu, queue_work). */

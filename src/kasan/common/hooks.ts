@@ -252,6 +252,73 @@ export class KasanCommonHooks implements KasanHooks {
     this.backend.unpoison(ptr, size, false);
   }
 
+  // --- mempool (mm/mempool.c add_element / remove_element) ---
+
+  /** check_page_allocation(): a page-backed element must be its block's page_address() and accessible. */
+  private checkPageAllocation(ptr: Ptr, headPfn: number, ip: number): boolean {
+    const b = this.backend;
+    const head = b.pageAddress(headPfn);
+    const same = b.mode === "generic" ? ptrOffset(ptr) === ptrOffset(head) : ptr === head;
+    if (!same) {
+      this.env.reporter.reportInvalidFree(ptr, ip, "invalid-free");
+      return true;
+    }
+    if (!b.byteAccessible(ptr)) {
+      this.env.reporter.reportInvalidFree(ptr, ip, "double-free");
+      return true;
+    }
+    return false;
+  }
+
+  /** __kasan_mempool_poison_object(): slab elements like a free without quarantine; page-backed kmalloc elements get KASAN_PAGE_FREE. */
+  mempoolPoisonObject(ptr: Ptr, ip: number): boolean {
+    const b = this.backend;
+    if (!b.enabled) return true;
+    const d = this.env.describer?.describe(ptrOffset(ptr));
+    if (d === undefined || d.kind === "vmalloc") return true;
+    if (d.kind === "page") {
+      if (this.checkPageAllocation(ptr, d.headPfn, ip)) return false;
+      b.poison(b.resetTag(ptr), PAGE_SIZE * 2 ** d.order, b.poisonValues.pageFree, false);
+      return true;
+    }
+    if (this.checkSlabAllocation(d.cache, ptr, ip, d.objectStart)) return false;
+    this.poisonSlabObject(d.cache, ptr, false, false);
+    return true;
+  }
+
+  /** __kasan_mempool_unpoison_object(): unpoison_slab_object + kmalloc redzones, or the kmalloc_large path. */
+  mempoolUnpoisonObject(ptr: Ptr, size: number, _ip: number): void {
+    const b = this.backend;
+    if (!b.enabled) return;
+    const d = this.env.describer?.describe(ptrOffset(ptr));
+    if (d === undefined || d.kind !== "slab") {
+      b.unpoison(ptr, size, false);
+      this.poisonKmallocLargeRedzone(ptr, size);
+      return;
+    }
+    // gfp 0: the caller may hold a lock.
+    b.unpoison(ptr, d.cache.objectSize, false);
+    if (b.stackCollectionEnabled && !d.cache.isKmalloc) b.saveAllocInfo(d.cache, ptr, 0);
+    if (d.cache.isKmalloc) this.poisonKmallocRedzone(d.cache, ptr, size, 0);
+  }
+
+  /** __kasan_mempool_poison_pages(): KASAN_PAGE_FREE over the block after the free checks. */
+  mempoolPoisonPages(pfn: number, order: number, ip: number): boolean {
+    const b = this.backend;
+    if (!b.enabled) return true;
+    // Sampled-out allocations were never tagged.
+    if (!b.samplePageAlloc(order) && b.getTag(b.pageAddress(pfn)) === TAG_KERNEL) return true;
+    const ptr = b.pageAddress(pfn);
+    if (this.checkPageAllocation(ptr, pfn, ip)) return false;
+    b.poison(b.resetTag(ptr), PAGE_SIZE * 2 ** order, b.poisonValues.pageFree, false);
+    return true;
+  }
+
+  /** __kasan_mempool_unpoison_pages() = __kasan_unpoison_pages(page, order, false). */
+  mempoolUnpoisonPages(pfn: number, order: number, _ip: number): void {
+    this.unpoisonPages(pfn, order, false);
+  }
+
   /** kasan_record_aux_stack(). */
   recordAuxStack(ptr: Ptr): void {
     if (!this.backend.enabled) return;

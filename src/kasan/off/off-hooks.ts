@@ -50,6 +50,14 @@ export class KasanOffHooks implements KasanHooks {
     return true;
   }
   unpoisonRange(_ptr: Ptr, _size: number): void {}
+  mempoolPoisonObject(_ptr: Ptr, _ip: number): boolean {
+    return true;
+  }
+  mempoolUnpoisonObject(_ptr: Ptr, _size: number, _ip: number): void {}
+  mempoolPoisonPages(_pfn: number, _order: number, _ip: number): boolean {
+    return true;
+  }
+  mempoolUnpoisonPages(_pfn: number, _order: number, _ip: number): void {}
   recordAuxStack(_ptr: Ptr): void {}
   quarantineReduce(): void {}
   cacheShutdown(_cache: KasanCacheView): void {}

@@ -111,6 +111,18 @@ export class RecordingKasanHooks implements KasanHooks {
   unpoisonRange(_ptr: Ptr, _size: number): void {
     unused("unpoisonRange");
   }
+  mempoolPoisonObject(_ptr: Ptr, _ip: number): boolean {
+    return unused("mempoolPoisonObject");
+  }
+  mempoolUnpoisonObject(_ptr: Ptr, _size: number, _ip: number): void {
+    unused("mempoolUnpoisonObject");
+  }
+  mempoolPoisonPages(_pfn: number, _order: number, _ip: number): boolean {
+    return unused("mempoolPoisonPages");
+  }
+  mempoolUnpoisonPages(_pfn: number, _order: number, _ip: number): void {
+    unused("mempoolUnpoisonPages");
+  }
   recordAuxStack(_ptr: Ptr): void {
     unused("recordAuxStack");
   }

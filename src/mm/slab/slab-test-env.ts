@@ -237,6 +237,21 @@ export class SlabTestKasan implements KasanHooks {
     this.log({ hook: "unpoisonRange", ptr, size });
   }
 
+  mempoolPoisonObject(ptr: Ptr, _ip: number): boolean {
+    this.log({ hook: "mempoolPoisonObject", ptr });
+    return true;
+  }
+
+  mempoolUnpoisonObject(ptr: Ptr, size: number, _ip: number): void {
+    this.log({ hook: "mempoolUnpoisonObject", ptr, size });
+  }
+
+  mempoolPoisonPages(_pfn: number, _order: number, _ip: number): boolean {
+    return true;
+  }
+
+  mempoolUnpoisonPages(_pfn: number, _order: number, _ip: number): void {}
+
   recordAuxStack(ptr: Ptr): void {
     this.log({ hook: "recordAuxStack", ptr });
   }
