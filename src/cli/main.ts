@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 import { InputError } from "./errors.js";
 import { register as registerDemo } from "./commands/demo.js";
 import { register as registerKunit } from "./commands/kunit.js";
+import { register as registerReplay } from "./commands/replay.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDemo(program);
   registerKunit(program);
+  registerReplay(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

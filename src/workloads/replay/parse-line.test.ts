@@ -1,0 +1,185 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { GFP_KERNEL, __GFP_COMP, __GFP_NORETRY, __GFP_NOWARN, __GFP_ZERO } from "../../mm/gfp.js";
+import { LineSplitter, LineTooLongError } from "./line-splitter.js";
+import { parseTraceLine, TraceParseError } from "./parse-line.js";
+import {
+  EV_ALLOC_VMAP_AREA,
+  EV_FREE_VMAP_AREA_NOFLUSH,
+  EV_KFREE,
+  EV_KMALLOC,
+  EV_KMEM_CACHE_ALLOC,
+  EV_KMEM_CACHE_FREE,
+  EV_LOST,
+  EV_MM_PAGE_ALLOC,
+  EV_MM_PAGE_FREE,
+  EV_MM_PAGE_FREE_BATCHED,
+  EV_NONE,
+  EV_OTHER,
+  EV_PURGE_VMAP_AREA_LAZY,
+  EV_TRACING_MARK_WRITE,
+} from "./trace-record.js";
+
+// Lines copied verbatim from ../shared/reference/traces/trace-boot.txt and trace-thread.txt.
+const KMALLOC = "          <idle>-0       [000] d....     0.000000: kmalloc: call_site=tracepoint_add_func+0x10c/0x3e4 ptr=f4ff000006e16f00 bytes_req=64 bytes_alloc=64 gfp_flags=GFP_KERNEL node=-1 accounted=false";
+const KMEM_CACHE_ALLOC = "              wl-45      [001] .....     4.946591: kmem_cache_alloc: call_site=copy_process+0x14c/0x12fc ptr=fdff00000e4c3400 bytes_req=3328 bytes_alloc=3328 gfp_flags=GFP_KERNEL node=-1 accounted=false";
+const KFREE_NULL = "          <idle>-0       [000] .....     0.033978: kfree: call_site=kfree_const+0x30/0x38 ptr=0000000000000000";
+const KMEM_CACHE_FREE = "            init-1       [000] .Ns..     0.182594: kmem_cache_free: call_site=mt_free_rcu+0x18/0x20 ptr=f1ff000006e79000 name=maple_node";
+const PAGE_ALLOC = "          <idle>-0       [000] d....     0.000000: mm_page_alloc: page=fffffdffc01b9b00 pfn=0x46e6c order=2 migratetype=0 gfp_flags=__GFP_NOWARN|__GFP_NORETRY|__GFP_NOMEMALLOC";
+const PAGE_FREE = "    kworker/u9:0-25      [000] .....     3.470803: mm_page_free: page=fffffdffc0392100 pfn=0x4e484 order=2";
+const PAGE_FREE_BATCHED = "         busybox-38      [001] .....     4.407097: mm_page_free_batched: page=fffffdffc038cc00 pfn=0x4e330 order=0";
+const VMAP = "          <idle>-0       [000] d....     0.000000: alloc_vmap_area: va_start: 18446603338375266304 size=20480 align=32768 vstart=0xffff800080000000 vend=0xfffffdffbf800000 failed=0";
+const VFREE = "     kworker/0:0-8       [000] .....     5.028774: free_vmap_area_noflush: va_start=0xffff8000808c8000 nr_lazy=97 nr_lazy_max=16384";
+const MARK = "            init-1       [001] .....     4.850276: tracing_mark_write: ORACLE_MARK BOOT_END";
+
+function parseError(line: string): TraceParseError {
+  try {
+    parseTraceLine(line, 7);
+  } catch (e) {
+    if (e instanceof TraceParseError) return e;
+    throw e;
+  }
+  throw new Error("expected a TraceParseError");
+}
+
+describe("ftrace text lines of the kmem and vmalloc tracepoints", () => {
+  it("kmalloc: call site, pointer halves, sizes, gfp, node, task pid and CPU", () => {
+    const r = parseTraceLine(KMALLOC);
+    expect(r.kind).toBe(EV_KMALLOC);
+    expect(r.callSite).toBe("tracepoint_add_func+0x10c/0x3e4");
+    // ptr=f4ff000006e16f00: high 16 bits 0xf4ff (tag 0xf4), low 48 bits 0x000006e16f00.
+    expect(r.ptrHi16).toBe(0xf4ff);
+    expect(r.ptrLow48).toBe(0x06e16f00);
+    expect([r.bytesReq, r.bytesAlloc, r.node, r.pid, r.cpu]).toEqual([64, 64, -1, 0, 0]);
+    expect(r.gfp).toBe(GFP_KERNEL);
+  });
+
+  it("kmem_cache_alloc, kfree(NULL), kmem_cache_free with name=", () => {
+    const a = parseTraceLine(KMEM_CACHE_ALLOC);
+    expect([a.kind, a.pid, a.cpu, a.bytesReq, a.bytesAlloc]).toEqual([EV_KMEM_CACHE_ALLOC, 45, 1, 3328, 3328]);
+    const f = parseTraceLine(KFREE_NULL);
+    expect([f.kind, f.ptrHi16, f.ptrLow48]).toEqual([EV_KFREE, 0, 0]);
+    const c = parseTraceLine(KMEM_CACHE_FREE);
+    expect([c.kind, c.cacheName, c.ptrLow48]).toEqual([EV_KMEM_CACHE_FREE, "maple_node", 0x06e79000]);
+  });
+
+  it("mm_page_alloc with a composite-free gfp, mm_page_free and the batched variant", () => {
+    const a = parseTraceLine(PAGE_ALLOC);
+    expect([a.kind, a.pfn, a.order, a.migratetype]).toEqual([EV_MM_PAGE_ALLOC, 0x46e6c, 2, 0]);
+    // __GFP_NOMEMALLOC is bit 19 (1 << 19).
+    expect(a.gfp).toBe(__GFP_NOWARN | __GFP_NORETRY | (1 << 19));
+    const f = parseTraceLine(PAGE_FREE);
+    expect([f.kind, f.pfn, f.order, f.pid]).toEqual([EV_MM_PAGE_FREE, 0x4e484, 2, 25]);
+    expect(parseTraceLine(PAGE_FREE_BATCHED).kind).toBe(EV_MM_PAGE_FREE_BATCHED);
+  });
+
+  it("composite gfp names parse through parseGfp", () => {
+    const r = parseTraceLine(PAGE_ALLOC.replace(/gfp_flags=.*/, "gfp_flags=GFP_KERNEL|__GFP_NOWARN|__GFP_NORETRY|__GFP_COMP|__GFP_ZERO"));
+    expect(r.gfp).toBe(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY | __GFP_COMP | __GFP_ZERO);
+  });
+
+  it("alloc_vmap_area's decimal va_start keeps its exact low 48 bits", () => {
+    const r = parseTraceLine(VMAP);
+    // 18446603338375266304 = 0xffff800080648000 → low 48 bits 0x800080648000.
+    expect(r.kind).toBe(EV_ALLOC_VMAP_AREA);
+    expect(r.vaStart).toBe(0x800080648000);
+    expect([r.size, r.align, r.failed]).toEqual([20480, 32768, 0]);
+  });
+
+  it("free_vmap_area_noflush, purge_vmap_area_lazy and markers", () => {
+    const f = parseTraceLine(VFREE);
+    expect([f.kind, f.vaStart, f.count]).toEqual([EV_FREE_VMAP_AREA_NOFLUSH, 0x8000808c8000, 97]);
+    const p = parseTraceLine("     kworker/0:0-8       [000] .....     5.1: purge_vmap_area_lazy: start=0xffff800080648000 end=0xffff8000808c8000 num_purged=3");
+    expect([p.kind, p.start, p.end, p.count]).toEqual([EV_PURGE_VMAP_AREA_LAZY, 0x800080648000, 0x8000808c8000, 3]);
+    const m = parseTraceLine(MARK);
+    expect([m.kind, m.marker]).toEqual([EV_TRACING_MARK_WRITE, "ORACLE_MARK BOOT_END"]);
+  });
+
+  it("headers, blank lines and lost-event notes", () => {
+    expect(parseTraceLine("# tracer: nop").kind).toBe(EV_NONE);
+    expect(parseTraceLine("   ").kind).toBe(EV_NONE);
+    const l = parseTraceLine("CPU:1 [LOST 42 EVENTS]");
+    expect([l.kind, l.cpu, l.lost]).toEqual([EV_LOST, 1, 42]);
+  });
+
+  it("a comm with spaces and dashes, no irq-info column, a module call site", () => {
+    const r = parseTraceLine("  (udev-worker)-123  [001]   12.5: kfree: call_site=ext4_foo+0x10/0x20 [ext4] ptr=ffff000006e16f00");
+    expect([r.kind, r.pid, r.cpu, r.callSite, r.ptrHi16]).toEqual([EV_KFREE, 123, 1, "ext4_foo+0x10/0x20 [ext4]", 0xffff]);
+  });
+
+  it("an unknown event is counted as other, by name", () => {
+    const r = parseTraceLine("            init-1       [001] .....     4.85: sched_switch: prev_comm=init prev_pid=1");
+    expect([r.kind, r.event]).toEqual([EV_OTHER, "sched_switch"]);
+  });
+
+  it("CRLF line endings are accepted", () => {
+    const r = parseTraceLine(KMALLOC + "\r");
+    expect([r.kind, r.bytesReq]).toEqual([EV_KMALLOC, 64]);
+  });
+
+  it("malformed lines give an error naming the line, event and field", () => {
+    // Truncated in the middle of the fields: bytes_alloc and gfp_flags are missing.
+    expect(parseError(KMALLOC.slice(0, KMALLOC.indexOf(" bytes_alloc"))).message).toBe("line 7: kmalloc: missing field bytes_alloc= (truncated line?)");
+    // Truncated before the event name.
+    expect(parseError("          <idle>-0       [000] d....     0.0000").message).toMatch(/^line 7: expected "TIMESTAMP:"/);
+    expect(parseError(KMALLOC.replace("GFP_KERNEL", "GFP_KERNEL|__GFP_BOGUS")).message).toBe(
+      'line 7: kmalloc: field gfp_flags: unknown gfp flag name "__GFP_BOGUS" in "GFP_KERNEL|__GFP_BOGUS" (expected a GFP_*/__GFP_* name or 0x hex)',
+    );
+    expect(parseError(KMALLOC.replace("bytes_req=64", "bytes_req=6x4")).message).toBe('line 7: kmalloc: field bytes_req: expected a decimal integer, got "6x4"');
+    expect(parseError(KMALLOC.replace("ptr=f4ff000006e16f00", "ptr=zz")).message).toBe('line 7: kmalloc: field ptr: expected a pointer of up to 16 hex digits, got "zz"');
+    expect(parseError(PAGE_FREE.replace(" pfn=0x4e484", "")).message).toBe("line 7: mm_page_free: missing field pfn= (truncated line?)");
+    expect(parseError("garbage without columns").message).toMatch(/^line 7: expected "TASK-PID \[CPU\]/);
+  });
+});
+
+describe("LineSplitter", () => {
+  function lines(chunks: Uint8Array[], max?: number): string[] {
+    const out: string[] = [];
+    const s = new LineSplitter((b, st, e) => out.push(Buffer.from(b.subarray(st, e)).toString("latin1")), { maxLineBytes: max });
+    for (const c of chunks) s.push(c);
+    s.end();
+    return out;
+  }
+
+  it("gives the same lines however the stream is chunked (LF, CRLF left to the parser, no final newline)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.stringMatching(/^[a-z \r]{0,20}$/), { maxLength: 12 }), fc.array(fc.nat(200), { maxLength: 6 }), (ls, cuts) => {
+        const text = ls.join("\n");
+        const buf = Buffer.from(text, "latin1");
+        const points = [...new Set(cuts.map((c) => c % (buf.length + 1)))].sort((a, b) => a - b);
+        const chunks: Uint8Array[] = [];
+        let prev = 0;
+        for (const p of points) {
+          chunks.push(buf.subarray(prev, p));
+          prev = p;
+        }
+        chunks.push(buf.subarray(prev));
+        // "a\nb" is two lines; "" is no line; a trailing "\n" ends a line but starts none.
+        const expected = text.split("\n");
+        if (expected[expected.length - 1] === "") expected.pop();
+        expect(lines(chunks)).toEqual(expected);
+      }),
+    );
+  });
+
+  it("refuses a 10 MB line with its line number, without buffering it", () => {
+    const big = Buffer.alloc(10 * 2 ** 20, 0x61);
+    const chunks = [Buffer.from("ok\n"), ...Array.from({ length: 10 }, (_, i) => big.subarray(i * 2 ** 20, (i + 1) * 2 ** 20)), Buffer.from("\nafter\n")];
+    let err: unknown;
+    try {
+      lines(chunks);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(LineTooLongError);
+    expect((err as Error).message).toBe("line 2: longer than 1048576 bytes (not an ftrace event line; is this a trace file?)");
+    // Tolerated: the line is skipped and reported, the next one still arrives as line 3.
+    const seen: number[] = [];
+    const out: number[] = [];
+    const s = new LineSplitter((_b, _s, _e, n) => out.push(n), { onTooLong: (n) => seen.push(n) });
+    for (const c of chunks) s.push(c);
+    s.end();
+    expect(seen).toEqual([2]);
+    expect(out).toEqual([1, 3]);
+  });
+});

@@ -1,0 +1,499 @@
+/**
+ * The ftrace text line parser: `TASK-PID [CPU] FLAGS TIMESTAMP: EVENT: FIELDS` as
+ * kernel/trace/trace_output.c prints it (the irq-info FLAGS column is optional, as with
+ * `trace_options=noirq-info`), fields by name as the TP_printk formats of
+ * include/trace/events/kmem.h and vmalloc.h spell them. Works on bytes (no regex, no per-line
+ * string but the values kept), one reused TraceRecord per call.
+ *
+ *   const p = new TraceLineParser();
+ *   const kind = p.parse(buf, start, end, lineNo, rec);   // EV_* or EV_NONE; throws TraceParseError
+ */
+import { gfpFor, parseGfp, type GfpTable } from "../../mm/gfp.js";
+import {
+  EV_ALLOC_VMAP_AREA,
+  EV_FREE_VMAP_AREA_NOFLUSH,
+  EV_KFREE,
+  EV_KMALLOC,
+  EV_KMEM_CACHE_ALLOC,
+  EV_KMEM_CACHE_FREE,
+  EV_LOST,
+  EV_MM_PAGE_ALLOC,
+  EV_MM_PAGE_FREE,
+  EV_MM_PAGE_FREE_BATCHED,
+  EV_NONE,
+  EV_OTHER,
+  EV_PURGE_VMAP_AREA_LAZY,
+  EV_TRACING_MARK_WRITE,
+  TRACE_EVENT_NAMES,
+  TraceRecord,
+} from "./trace-record.js";
+
+/** A line the parser cannot read: names the line, the event and the field. */
+export class TraceParseError extends Error {
+  constructor(
+    readonly lineNo: number,
+    readonly detail: string,
+  ) {
+    super(`line ${lineNo}: ${detail}`);
+    this.name = "TraceParseError";
+  }
+}
+
+const SPACE = 0x20;
+const TAB = 0x09;
+const COLON = 0x3a;
+const EQ = 0x3d;
+const DASH = 0x2d;
+const LBRACK = 0x5b;
+const RBRACK = 0x5d;
+const HASH = 0x23;
+const DOT = 0x2e;
+const MAX_FIELDS = 24;
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+function hexVal(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const l = c | 0x20;
+  if (l >= 0x61 && l <= 0x66) return l - 0x61 + 10;
+  return -1;
+}
+
+function bytesOf(s: string): Uint8Array {
+  const b = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+  return b;
+}
+
+function latin1(buf: Uint8Array, s: number, e: number): string {
+  // Short values: String.fromCharCode over the bytes beats a Buffer round trip.
+  let out = "";
+  for (let i = s; i < e; i++) out += String.fromCharCode(buf[i]);
+  return out;
+}
+
+const F_CALL_SITE = bytesOf("call_site");
+const F_PTR = bytesOf("ptr");
+const F_BYTES_REQ = bytesOf("bytes_req");
+const F_BYTES_ALLOC = bytesOf("bytes_alloc");
+const F_GFP_FLAGS = bytesOf("gfp_flags");
+const F_NODE = bytesOf("node");
+const F_NAME = bytesOf("name");
+const F_PFN = bytesOf("pfn");
+const F_ORDER = bytesOf("order");
+const F_MIGRATETYPE = bytesOf("migratetype");
+const F_VA_START = bytesOf("va_start");
+const F_SIZE = bytesOf("size");
+const F_ALIGN = bytesOf("align");
+const F_FAILED = bytesOf("failed");
+const F_NR_LAZY = bytesOf("nr_lazy");
+const F_START = bytesOf("start");
+const F_END = bytesOf("end");
+const F_NUM_PURGED = bytesOf("num_purged");
+
+/** Event names as bytes, indexed like TRACE_EVENT_NAMES (up to tracing_mark_write). */
+const EVENT_BYTES = TRACE_EVENT_NAMES.slice(0, EV_OTHER).map(bytesOf);
+
+export class TraceLineParser {
+  private readonly gfpCache = new Map<string, number>();
+  private readonly internTable = new Map<number, InternEntry>();
+  private internCount = 0;
+  // Field table of the current line: name [ns, ne), value [vs, ve).
+  private readonly ns = new Int32Array(MAX_FIELDS);
+  private readonly ne = new Int32Array(MAX_FIELDS);
+  private readonly vs = new Int32Array(MAX_FIELDS);
+  private readonly ve = new Int32Array(MAX_FIELDS);
+  private nf = 0;
+  private buf: Uint8Array = new Uint8Array(0);
+  private lineNo = 0;
+  private ev = "";
+
+  /** `gfpTable`: the build whose flag names the trace prints (the traced kernel's; default hw_tags). */
+  constructor(private readonly gfpTable: GfpTable = gfpFor("hw_tags")) {}
+
+  /** Parse `buf[start, end)` (no line terminator; a trailing CR is ignored) into `rec`. */
+  parse(buf: Uint8Array, start: number, end: number, lineNo: number, rec: TraceRecord): number {
+    this.buf = buf;
+    this.lineNo = lineNo;
+    this.ev = "";
+    if (end > start && buf[end - 1] === 0x0d) end--;
+    rec.lineNo = lineNo;
+    let i = start;
+    while (i < end && (buf[i] === SPACE || buf[i] === TAB)) i++;
+    if (i === end || buf[i] === HASH) return (rec.kind = EV_NONE);
+    // "CPU:1 [LOST 42 EVENTS]" from trace_output.c when the buffer overran.
+    if (buf[i] === 0x43 && end - i > 4 && buf[i + 1] === 0x50 && buf[i + 2] === 0x55 && buf[i + 3] === COLON) return this.parseLost(i, end, rec);
+
+    // TASK-PID: the comm may contain '-' and spaces, so find the " [CPU]" column first.
+    let b = i;
+    let cpuStart = -1;
+    while (b < end) {
+      if (buf[b] === LBRACK && b > i && buf[b - 1] === SPACE && b + 1 < end && isDigit(buf[b + 1])) {
+        let j = b + 1;
+        while (j < end && isDigit(buf[j])) j++;
+        if (j < end && buf[j] === RBRACK) {
+          cpuStart = b;
+          break;
+        }
+      }
+      b++;
+    }
+    if (cpuStart < 0) this.fail(`expected "TASK-PID [CPU] FLAGS TIMESTAMP: EVENT: FIELDS", found no [CPU] column`);
+    let te = cpuStart - 1;
+    while (te > i && buf[te - 1] === SPACE) te--;
+    let dash = te - 1;
+    while (dash > i && buf[dash] !== DASH) dash--;
+    if (buf[dash] !== DASH || dash + 1 >= te) this.fail(`expected "TASK-PID" before the [CPU] column`);
+    rec.pid = this.decimal(dash + 1, te, "pid");
+    let j = cpuStart + 1;
+    let cpu = 0;
+    while (buf[j] !== RBRACK) cpu = cpu * 10 + (buf[j++] - 0x30);
+    rec.cpu = cpu;
+    j++;
+    // Optional irq-info flags column, then the timestamp ending in ':'.
+    while (j < end && buf[j] === SPACE) j++;
+    let tokEnd = j;
+    while (tokEnd < end && buf[tokEnd] !== SPACE) tokEnd++;
+    rec.hardirq = false;
+    if (tokEnd > j && buf[tokEnd - 1] !== COLON) {
+      if (tokEnd - j >= 3) rec.hardirq = buf[j + 2] === 0x68 || buf[j + 2] === 0x48; // 'h' / 'H'
+      j = tokEnd;
+      while (j < end && buf[j] === SPACE) j++;
+      tokEnd = j;
+      while (tokEnd < end && buf[tokEnd] !== SPACE) tokEnd++;
+    }
+    if (tokEnd === j || buf[tokEnd - 1] !== COLON) this.fail(`expected "TIMESTAMP:" after the [CPU] column (truncated line?)`);
+    for (let k = j; k < tokEnd - 1; k++) {
+      if (!isDigit(buf[k]) && buf[k] !== DOT) this.fail(`timestamp: expected seconds like 4.850276, got "${latin1(buf, j, tokEnd - 1)}"`);
+    }
+    // Event name up to ':'.
+    j = tokEnd;
+    while (j < end && buf[j] === SPACE) j++;
+    let ee = j;
+    while (ee < end && buf[ee] !== COLON && buf[ee] !== SPACE) ee++;
+    if (ee === j || ee >= end || buf[ee] !== COLON) this.fail(`expected "EVENT:" after the timestamp (truncated line?)`);
+    const kind = this.eventKind(j, ee);
+    const fs = ee + 1 < end && buf[ee + 1] === SPACE ? ee + 2 : ee + 1;
+    rec.kind = kind;
+    if (kind === EV_OTHER) {
+      rec.event = this.intern(j, ee);
+      return kind;
+    }
+    rec.event = TRACE_EVENT_NAMES[kind];
+    this.ev = rec.event;
+    if (kind === EV_TRACING_MARK_WRITE) {
+      let me = end;
+      while (me > fs && buf[me - 1] === SPACE) me--;
+      rec.marker = latin1(buf, fs, me);
+      return kind;
+    }
+    this.splitFields(fs, end);
+    switch (kind) {
+      case EV_KMALLOC:
+      case EV_KMEM_CACHE_ALLOC: {
+        this.callSite(rec);
+        this.pointer(this.need(F_PTR), rec);
+        rec.bytesReq = this.decimal(this.vs[this.need(F_BYTES_REQ)], this.ve[this.lastField], "bytes_req");
+        rec.bytesAlloc = this.decimal(this.vs[this.need(F_BYTES_ALLOC)], this.ve[this.lastField], "bytes_alloc");
+        rec.gfp = this.gfp(this.need(F_GFP_FLAGS));
+        const n = this.find(F_NODE);
+        rec.node = n < 0 ? -1 : this.signedDecimal(this.vs[n], this.ve[n], "node");
+        return kind;
+      }
+      case EV_KFREE:
+        this.callSite(rec);
+        this.pointer(this.need(F_PTR), rec);
+        return kind;
+      case EV_KMEM_CACHE_FREE: {
+        this.callSite(rec);
+        this.pointer(this.need(F_PTR), rec);
+        const n = this.find(F_NAME);
+        rec.cacheName = n < 0 ? "" : this.intern(this.vs[n], this.ve[n]);
+        return kind;
+      }
+      case EV_MM_PAGE_ALLOC: {
+        rec.pfn = this.hex(this.need(F_PFN), "pfn");
+        rec.order = this.order(this.need(F_ORDER));
+        rec.gfp = this.gfp(this.need(F_GFP_FLAGS));
+        const m = this.find(F_MIGRATETYPE);
+        rec.migratetype = m < 0 ? 0 : this.signedDecimal(this.vs[m], this.ve[m], "migratetype");
+        return kind;
+      }
+      case EV_MM_PAGE_FREE:
+      case EV_MM_PAGE_FREE_BATCHED: {
+        rec.pfn = this.hex(this.need(F_PFN), "pfn");
+        const o = kind === EV_MM_PAGE_FREE ? this.need(F_ORDER) : this.find(F_ORDER);
+        rec.order = o < 0 ? 0 : this.order(o);
+        return kind;
+      }
+      case EV_ALLOC_VMAP_AREA: {
+        // "va_start: %lu" — a decimal unsigned long above 2^53: split it exactly.
+        const f = this.need(F_VA_START);
+        rec.vaStart = this.decimalLow48(this.vs[f], this.ve[f], "va_start");
+        rec.size = this.decimal(this.vs[this.need(F_SIZE)], this.ve[this.lastField], "size");
+        rec.align = this.decimal(this.vs[this.need(F_ALIGN)], this.ve[this.lastField], "align");
+        const fl = this.find(F_FAILED);
+        rec.failed = fl < 0 ? 0 : this.signedDecimal(this.vs[fl], this.ve[fl], "failed");
+        return kind;
+      }
+      case EV_FREE_VMAP_AREA_NOFLUSH: {
+        rec.vaStart = this.hex(this.need(F_VA_START), "va_start");
+        const n = this.find(F_NR_LAZY);
+        rec.count = n < 0 ? 0 : this.decimal(this.vs[n], this.ve[n], "nr_lazy");
+        return kind;
+      }
+      case EV_PURGE_VMAP_AREA_LAZY: {
+        rec.start = this.hex(this.need(F_START), "start");
+        rec.end = this.hex(this.need(F_END), "end");
+        const n = this.find(F_NUM_PURGED);
+        rec.count = n < 0 ? 0 : this.decimal(this.vs[n], this.ve[n], "num_purged");
+        return kind;
+      }
+    }
+    return kind;
+  }
+
+  private lastField = 0;
+
+  private fail(msg: string): never {
+    throw new TraceParseError(this.lineNo, this.ev === "" ? msg : `${this.ev}: ${msg}`);
+  }
+
+  private parseLost(i: number, end: number, rec: TraceRecord): number {
+    const text = latin1(this.buf, i, end);
+    const m = /^CPU:(\d+) \[LOST (\d+) EVENTS\]/.exec(text);
+    if (m === null) this.fail(`expected "CPU:N [LOST M EVENTS]", got "${text.slice(0, 60)}"`);
+    rec.kind = EV_LOST;
+    rec.event = "lost";
+    rec.cpu = Number(m[1]);
+    rec.lost = Number(m[2]);
+    return EV_LOST;
+  }
+
+  private eventKind(s: number, e: number): number {
+    const buf = this.buf;
+    const len = e - s;
+    for (let k = 0; k < EVENT_BYTES.length; k++) {
+      const name = EVENT_BYTES[k];
+      if (name.length !== len) continue;
+      let ok = true;
+      for (let x = 0; x < len; x++) {
+        if (buf[s + x] !== name[x]) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) return k;
+    }
+    return EV_OTHER;
+  }
+
+  /** Tokens `name=value`, or `name:` followed by a value token (alloc_vmap_area's va_start). */
+  private splitFields(s: number, end: number): void {
+    const buf = this.buf;
+    let n = 0;
+    let i = s;
+    while (i < end) {
+      while (i < end && buf[i] === SPACE) i++;
+      if (i >= end) break;
+      const ts = i;
+      while (i < end && buf[i] !== SPACE && buf[i] !== EQ) i++;
+      if (n === MAX_FIELDS) this.fail(`more than ${MAX_FIELDS} fields`);
+      if (i < end && buf[i] === EQ) {
+        this.ns[n] = ts;
+        this.ne[n] = i;
+        const v = ++i;
+        while (i < end && buf[i] !== SPACE) i++;
+        // %pS of module code: "func+0x10/0x20 [module]" — keep the module with the symbol.
+        if (i + 1 < end && buf[i + 1] === LBRACK) {
+          let k = i + 2;
+          while (k < end && buf[k] !== RBRACK && buf[k] !== SPACE && buf[k] !== EQ) k++;
+          if (k < end && buf[k] === RBRACK) i = k + 1;
+        }
+        this.vs[n] = v;
+        this.ve[n] = i;
+        n++;
+      } else if (i > ts && buf[i - 1] === COLON) {
+        this.ns[n] = ts;
+        this.ne[n] = i - 1;
+        while (i < end && buf[i] === SPACE) i++;
+        const v = i;
+        while (i < end && buf[i] !== SPACE) i++;
+        this.vs[n] = v;
+        this.ve[n] = i;
+        n++;
+      }
+      // Other bare words are not fields; skip them.
+    }
+    this.nf = n;
+  }
+
+  private find(name: Uint8Array): number {
+    const buf = this.buf;
+    const len = name.length;
+    for (let f = 0; f < this.nf; f++) {
+      const s = this.ns[f];
+      if (this.ne[f] - s !== len) continue;
+      let x = 0;
+      while (x < len && buf[s + x] === name[x]) x++;
+      if (x === len) return f;
+    }
+    return -1;
+  }
+
+  private need(name: Uint8Array): number {
+    const f = this.find(name);
+    if (f < 0) this.fail(`missing field ${latin1(name, 0, name.length)}= (truncated line?)`);
+    if (this.ve[f] === this.vs[f]) this.fail(`field ${latin1(name, 0, name.length)}= is empty`);
+    this.lastField = f;
+    return f;
+  }
+
+  private fieldName(f: number): string {
+    return latin1(this.buf, this.ns[f], this.ne[f]);
+  }
+
+  private decimal(s: number, e: number, field: string): number {
+    const buf = this.buf;
+    if (e === s) this.fail(`field ${field}: expected a decimal integer, got ""`);
+    let v = 0;
+    for (let i = s; i < e; i++) {
+      const c = buf[i];
+      if (c < 0x30 || c > 0x39) this.fail(`field ${field}: expected a decimal integer, got "${latin1(buf, s, e)}"`);
+      v = v * 10 + (c - 0x30);
+    }
+    if (v > Number.MAX_SAFE_INTEGER) this.fail(`field ${field}: ${latin1(buf, s, e)} is too large`);
+    return v;
+  }
+
+  private signedDecimal(s: number, e: number, field: string): number {
+    if (e > s && this.buf[s] === DASH) return -this.decimal(s + 1, e, field);
+    return this.decimal(s, e, field);
+  }
+
+  /** A decimal unsigned long (up to 2^64 − 1): its low 48 bits, exactly. */
+  private decimalLow48(s: number, e: number, field: string): number {
+    const buf = this.buf;
+    if (e === s || e - s > 20) this.fail(`field ${field}: expected a decimal unsigned long, got "${latin1(buf, s, e)}"`);
+    // Two limbs of 24 bits each; carries beyond 48 bits are dropped.
+    let lo = 0;
+    let hi = 0;
+    for (let i = s; i < e; i++) {
+      const c = buf[i];
+      if (c < 0x30 || c > 0x39) this.fail(`field ${field}: expected a decimal integer, got "${latin1(buf, s, e)}"`);
+      lo = lo * 10 + (c - 0x30);
+      hi = hi * 10 + Math.floor(lo / 0x1000000);
+      lo %= 0x1000000;
+      hi %= 0x1000000;
+    }
+    return hi * 0x1000000 + lo;
+  }
+
+  /** `0x…` hex (or bare hex): the low 48 bits. */
+  private hex(f: number, field: string): number {
+    const buf = this.buf;
+    let s = this.vs[f];
+    const e = this.ve[f];
+    if (e - s > 2 && buf[s] === 0x30 && (buf[s + 1] | 0x20) === 0x78) s += 2;
+    if (e === s || e - s > 16) this.fail(`field ${field}: expected a hex number, got "${latin1(buf, this.vs[f], e)}"`);
+    const lowStart = Math.max(s, e - 12);
+    let v = 0;
+    for (let i = s; i < e; i++) {
+      const d = hexVal(buf[i]);
+      if (d < 0) this.fail(`field ${field}: expected a hex number, got "${latin1(buf, this.vs[f], e)}"`);
+      if (i >= lowStart) v = v * 16 + d;
+    }
+    return v;
+  }
+
+  /** `ptr=` / `%p`: 16 hex digits (or "(null)"); tag byte and sign byte in ptrHi16. */
+  private pointer(f: number, rec: TraceRecord): void {
+    const buf = this.buf;
+    const s = this.vs[f];
+    const e = this.ve[f];
+    if (e - s === 6 && buf[s] === 0x28) {
+      // "(null)"
+      rec.ptrHi16 = 0;
+      rec.ptrLow48 = 0;
+      return;
+    }
+    if (e === s || e - s > 16) this.fail(`field ptr: expected a pointer of up to 16 hex digits, got "${latin1(buf, s, e)}"`);
+    const lowStart = Math.max(s, e - 12);
+    let hi = 0;
+    let lo = 0;
+    for (let i = s; i < e; i++) {
+      const d = hexVal(buf[i]);
+      if (d < 0) this.fail(`field ptr: expected a pointer of up to 16 hex digits, got "${latin1(buf, s, e)}"`);
+      if (i < lowStart) hi = hi * 16 + d;
+      else lo = lo * 16 + d;
+    }
+    rec.ptrHi16 = hi;
+    rec.ptrLow48 = lo;
+  }
+
+  private order(f: number): number {
+    const o = this.signedDecimal(this.vs[f], this.ve[f], "order");
+    if (o < 0 || o > 31) this.fail(`field order: expected 0..31, got ${o}`);
+    return o;
+  }
+
+  private callSite(rec: TraceRecord): void {
+    const f = this.need(F_CALL_SITE);
+    rec.callSite = this.intern(this.vs[f], this.ve[f]);
+  }
+
+  private gfp(f: number): number {
+    const text = this.intern(this.vs[f], this.ve[f]);
+    const known = this.gfpCache.get(text);
+    if (known !== undefined) return known;
+    let v: number;
+    try {
+      v = parseGfp(text, this.gfpTable);
+    } catch (e) {
+      this.fail(`field ${this.fieldName(f)}: ${(e as Error).message.replace(/^parseGfp: /, "")}`);
+    }
+    this.gfpCache.set(text, v);
+    return v;
+  }
+
+  /**
+   * The same string object for equal values (call sites, cache names, gfp texts), found by a
+   * hash of the bytes so a value seen before costs no new string.
+   */
+  private intern(s: number, e: number): string {
+    const buf = this.buf;
+    let h = 0x811c9dc5 ^ (e - s);
+    for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+    let entry = this.internTable.get(h);
+    for (let x = entry; x !== undefined; x = x.next) {
+      const b = x.bytes;
+      if (b.length !== e - s) continue;
+      let i = 0;
+      while (i < b.length && b[i] === buf[s + i]) i++;
+      if (i === b.length) return x.str;
+    }
+    const str = latin1(buf, s, e);
+    if (this.internCount < 1 << 20) {
+      entry = { bytes: buf.slice(s, e), str, next: entry };
+      this.internTable.set(h, entry);
+      this.internCount++;
+    }
+    return str;
+  }
+}
+
+interface InternEntry {
+  bytes: Uint8Array;
+  str: string;
+  next: InternEntry | undefined;
+}
+
+/** Parse one line of text (tests, tools): a fresh record, EV_NONE for headers and blank lines. */
+export function parseTraceLine(text: string, lineNo = 1, parser = new TraceLineParser()): TraceRecord {
+  const buf = Buffer.from(text, "latin1");
+  const rec = new TraceRecord();
+  parser.parse(buf, 0, buf.length, lineNo, rec);
+  return rec;
+}
