@@ -61,6 +61,8 @@ export class CounterSet {
   depotInserts = 0;
   depotPoolsAllocated = 0;
   stackRingInserts = 0;
+  /** Traces collected with seed 004's __noscs-marked SCS helpers (also in stackTracesSaved). */
+  stackTracesSavedNoscs = 0;
 
   // --- mm: page allocator ---
   pageAllocs = 0;

@@ -26,3 +26,6 @@ export { SwTagsBackend } from "./sw_tags/sw-tags-backend.js";
 export { SwTagsLcg } from "./sw_tags/lcg.js";
 export { completeTagsReportInfo, tagsCommonBugType } from "./tags/report-tags.js";
 export { StackRing } from "./tags/stack-ring.js";
+export * from "./report/format/index.js";
+export * from "./stack/index.js";
+export type { KasanStackSite } from "./common/track.js";

@@ -31,6 +31,9 @@ import type { VmallocSlab } from "../mm/vmalloc/interfaces.js";
 import { Rcu } from "../rcu/rcu.js";
 import { BASELINE_POLICY, __GFP_TAGGED, type TaggingPolicy } from "../policy/index.js";
 import { MmAddressDescriber } from "./address-describer.js";
+import { createStackDepot, type StackCollection } from "./stack-depot.js";
+import type { StackDepot } from "../lib/stackdepot/stack-depot.js";
+import type { PageArray } from "../mm/page_alloc/page-array.js";
 
 export interface BootOptions {
   mode: KasanMode;
@@ -54,6 +57,10 @@ export interface BootOptions {
   vmallocSkipKasan?: "none" | "v1" | "v2";
   /** Tagging policy (src/policy; default baseline). Sets vmallocSkipKasan unless that is given. */
   policy?: TaggingPolicy;
+  /** How KASAN collects alloc/free stacks (seed 004's flavours; default "unwinder"). */
+  stacks?: StackCollection;
+  /** Save stacks in the stack depot (default true; false = the seed's no-stack-depot flavour). */
+  stackDepot?: boolean;
 }
 
 export class Kernel {
@@ -73,6 +80,10 @@ export class Kernel {
   readonly rcu: Rcu;
   readonly slab: SlabAllocator;
   readonly vmalloc: Vmalloc;
+  /** struct page array (dump_page, page tags). */
+  readonly memmap: PageArray;
+  /** lib/stackdepot.c instance KASAN saves its stacks in (undefined with KASAN off or depot off). */
+  readonly stackDepot: StackDepot | undefined;
   /** The tagging policy this kernel was booted with (read by kernel/ fork, mm/ page tables). */
   readonly policy: TaggingPolicy;
   /** Messages the allocators WARN() with (vmalloc's unexpected-gfp warning, SLUB complaints). */
@@ -96,6 +107,7 @@ export class Kernel {
     const prng = new Prng(this.seed);
 
     const memmap = createPageArray(memoryBytes);
+    this.memmap = memmap;
     this.mte = opts.mode === "hw_tags" ? new Mte({ nrCpus, prng: prng.fork("mte-irg"), counters: this.counters }) : undefined;
     this.kasan = createKasan(opts.mode, params, {
       counters: this.counters,
@@ -150,6 +162,10 @@ export class Kernel {
       warn: (msg) => this.warnings.push(msg),
     });
     this.kasan.setAddressDescriber(new MmAddressDescriber(this.pages, this.slab, this.vmalloc));
+    // stack_depot_early_init() and kasan_save_stack(): stacks saved from here on get real handles.
+    const depot = createStackDepot(this, { stacks: opts.stacks, stackDepot: opts.stackDepot }, this.config.stackdepotMaxFrames);
+    this.stackDepot = depot.depot;
+    if (depot.saver !== undefined) this.kasan.setStackSaver(depot.saver);
     if (this.mte !== undefined) {
       // vmalloc mappings alias their backing frames: tags live with the physical page.
       const vmalloc = this.vmalloc;

@@ -11,7 +11,7 @@ import type { ExecContext } from "../../lib/context.js";
 import type { KasanCacheView } from "../../mm/kasan-hooks.js";
 import type { AddressDescriber } from "../report/address-describer.js";
 import type { KasanReporter } from "../report/reporter.js";
-import { type KasanStackSaver, NO_STACK_DEPOT } from "./track.js";
+import { type KasanStackSaver, type KasanStackSite, NO_STACK_DEPOT } from "./track.js";
 
 /** ___cache_free(cache, object): the slab allocator takes an object back from the quarantine. */
 export type QuarantineRelease = (cache: KasanCacheView, object: Ptr) => void;
@@ -36,7 +36,7 @@ export class KasanEnv {
   }
 
   /** kasan_save_track(): pid of current and a depot handle. */
-  saveTrack(gfp: number, canAlloc: boolean): { pid: number; stack: number } {
-    return { pid: this.ctx.pid, stack: this.stackSaver.save(gfp, canAlloc) };
+  saveTrack(gfp: number, canAlloc: boolean, site?: KasanStackSite): { pid: number; stack: number } {
+    return { pid: this.ctx.pid, stack: this.stackSaver.save(gfp, canAlloc, site) };
   }
 }

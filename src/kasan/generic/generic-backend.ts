@@ -177,14 +177,14 @@ export class GenericBackend extends SoftwareShadowBackend implements KasanBacken
     if (!GenericBackend.hasAllocMeta(cache)) return;
     const off = ptrOffset(object);
     this.meta.clearAlloc(off);
-    this.meta.setAllocTrack(off, this.env.saveTrack(gfp, true));
+    this.meta.setAllocTrack(off, this.env.saveTrack(gfp, true, cache.isKmalloc ? "kmalloc" : "kmem_cache_alloc"));
   }
 
   /** kasan_save_free_info(): record the free track and mark it valid in the first shadow byte. */
   saveFreeInfo(cache: KasanCacheView, object: Ptr): void {
     if (!GenericBackend.hasFreeMeta(cache)) return;
     const off = ptrOffset(object);
-    this.meta.setFreeTrack(off, this.env.saveTrack(0, true));
+    this.meta.setFreeTrack(off, this.env.saveTrack(0, true, cache.isKmalloc ? "kfree" : "kmem_cache_free"));
     this.shadow.set(off, KASAN_SLAB_FREE_META);
   }
 
@@ -221,7 +221,7 @@ export class GenericBackend extends SoftwareShadowBackend implements KasanBacken
     const d = this.env.describer?.describe(ptrOffset(p));
     if (d === undefined || d.kind !== "slab") return;
     if (!GenericBackend.hasAllocMeta(d.cache)) return;
-    this.meta.pushAuxStack(d.objectStart, this.env.stackSaver.save(0, canAlloc));
+    this.meta.pushAuxStack(d.objectStart, this.env.stackSaver.save(0, canAlloc, "aux"));
   }
 
   // --- report_generic.c ---

@@ -261,11 +261,11 @@ export class HwTagsBackend implements KasanBackend {
   initObjectMeta(_cache: KasanCacheView, _object: Ptr): void {}
   /** kasan_save_alloc_info() → save_stack_info(…, is_free false): depot may allocate. */
   saveAllocInfo(cache: KasanCacheView, object: Ptr, gfp: number): void {
-    this.stackRing?.save(object, cache.objectSize, this.env.saveTrack(gfp, true), false);
+    this.stackRing?.save(object, cache.objectSize, this.env.saveTrack(gfp, true, cache.isKmalloc ? "kmalloc" : "kmem_cache_alloc"), false);
   }
-  /** kasan_save_free_info() → save_stack_info(…, gfp 0, is_free true): no depot allocation. */
+  /** kasan_save_free_info() → save_stack_info(…, gfp 0, is_free true): STACK_DEPOT_FLAG_CAN_ALLOC with gfp 0. */
   saveFreeInfo(cache: KasanCacheView, object: Ptr): void {
-    this.stackRing?.save(object, cache.objectSize, this.env.saveTrack(0, false), true);
+    this.stackRing?.save(object, cache.objectSize, this.env.saveTrack(0, true, cache.isKmalloc ? "kfree" : "kmem_cache_free"), true);
   }
   quarantinePut(_cache: KasanCacheView, _object: Ptr): boolean {
     return false;

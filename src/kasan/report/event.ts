@@ -82,6 +82,13 @@ export interface KasanReportEvent {
   vmalloc?: { start: Ptr; size: number; caller: string };
   /** Five rows of shadow bytes / tags around firstBadAddr. */
   metadata?: KasanMetadataRow[];
+  /**
+   * The current task's call chain when the report was made (ExecContext.callStack, outermost
+   * first): the Call trace of the report's stack dump below the buggy function (`ip`).
+   */
+  callStack?: number[];
+  /** The report was made in hard-IRQ context. */
+  inIrq?: boolean;
   /** Set when end_report() panicked the kernel after this report: the panic message. */
   panic?: string;
 }

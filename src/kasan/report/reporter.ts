@@ -198,6 +198,8 @@ export class KasanReporter {
       pid: ctx.pid,
       comm: ctx.comm,
       cpu: ctx.cpu,
+      callStack: ctx.callStack.slice(),
+      inIrq: ctx.inIrq,
     };
     this.suppressed(() => this.finish(e, true));
   }
@@ -267,6 +269,8 @@ export class KasanReporter {
       pid: ctx.pid,
       comm: ctx.comm,
       cpu: ctx.cpu,
+      callStack: ctx.callStack.slice(),
+      inIrq: ctx.inIrq,
     };
     if (hasMetadata && ops.memoryTagAt !== undefined) {
       e.pointerTag = ptrTag(addr);

@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { runInIrq } from "../../arch/stacktrace/irq-entry.js";
+import { inIrqentryText } from "../../arch/stacktrace/irq-entry.js";
+import { Counters } from "../../cost/counters.js";
+import { ExecContext } from "../../lib/context.js";
+import { StackDepot } from "../../lib/stackdepot/stack-depot.js";
+import { KasanStackCollector, type KasanStackOptions } from "./stack-collector.js";
+import { siteFunctions } from "./sites.js";
+
+function setup(options: KasanStackOptions, mode: "generic" | "hw_tags" = "generic") {
+  const ctx = new ExecContext(1);
+  const counters = new Counters();
+  const depot = options.stackDepot === false ? undefined : new StackDepot({ counters, bucketOrder: 12, isIrqEntry: (ip) => inIrqentryText(ctx.kallsyms, ip) });
+  const saver = new KasanStackCollector({ ctx, counters, mode, depot, options });
+  const ks = ctx.kallsyms;
+  // ret_from_fork → kthread → test_fn (3 frames of the task).
+  ctx.callStack.push(ks.callSite("ret_from_fork", "kthread"), ks.callSite("kthread", "test_fn"), ks.callSite("test_fn", "kmalloc"));
+  return { ctx, c: counters.cur, depot, saver, ks };
+}
+
+describe("kasan_save_stack flavours", () => {
+  it("unwinder: Generic kmalloc frames then the caller's; framesUnwound = entries + 1", () => {
+    const { saver, depot, c, ks } = setup({});
+    const h = saver.save(0xcc0, true, "kmalloc");
+    const names = depot!.fetch(h).map((ip) => ks.name(ks.symbolOf(ip)));
+    expect(names).toEqual(["kasan_save_stack", "kasan_save_track", "__kasan_kmalloc", "__kmalloc_cache_noprof", "test_fn", "kthread", "ret_from_fork"]);
+    // 7 entries + stack_trace_save's own frame.
+    expect([c.stackTracesSaved, c.framesUnwound, c.framesCopiedScs]).toEqual([1, 8, 0]);
+  });
+
+  it("tags modes: kasan_save_alloc_info instead of the tail-called kasan_save_track", () => {
+    expect(siteFunctions("hw_tags", "kfree")).toEqual(["kasan_save_stack", "kasan_save_free_info", "__kasan_slab_free", "kfree"]);
+    expect(siteFunctions("generic", "kmem_cache_alloc")).toEqual(["kasan_save_stack", "kasan_save_track", "__kasan_slab_alloc", "kmem_cache_alloc_noprof"]);
+  });
+
+  it("scs: the same handle as the unwinder outside IRQs; counted as copied frames", () => {
+    const u = setup({});
+    const s = setup({ stacks: "scs" });
+    const hu = u.saver.save(0, true, "kfree");
+    const hs = s.saver.save(0, true, "kfree");
+    expect(s.depot!.fetch(hs)).toEqual(u.depot!.fetch(hu));
+    // 5 KASAN/mm frames + 3 task frames = 8 copied, none unwound.
+    expect([s.c.framesCopiedScs, s.c.framesUnwound, s.c.stackTracesSavedNoscs]).toEqual([8, 0, 0]);
+  });
+
+  it("scs in IRQ context: the collected trace lacks the interrupted function, the depot record is the same", () => {
+    const u = setup({});
+    const s = setup({ stacks: "scs" });
+    const run = (t: ReturnType<typeof setup>) =>
+      runInIrq(t.ctx, t.ks.callSite("test_fn", "irq_hit"), () => t.ctx.call(t.ks.callSite("my_handler", "kmalloc"), () => {
+        const h = t.saver.save(0, true, "kmalloc");
+        return { h, raw: t.saver.lastTrace() };
+      }));
+    const ru = run(u);
+    const rs = run(s);
+    expect(rs.raw.length).toBe(ru.raw.length - 1);
+    // filter_irq_stacks() cuts at gic_handle_irq, above the interrupted frame: identical records.
+    expect(s.depot!.fetch(rs.h)).toEqual(u.depot!.fetch(ru.h));
+    const names = u.depot!.fetch(ru.h).map((ip) => u.ks.name(u.ks.symbolOf(ip)));
+    expect(names[names.length - 1]).toBe("gic_handle_irq");
+  });
+
+  it("scs-noscs: same frames, counted in stackTracesSavedNoscs", () => {
+    const s = setup({ stacks: "scs-noscs" });
+    s.saver.save(0, true, "kmalloc");
+    expect([s.c.stackTracesSaved, s.c.stackTracesSavedNoscs, s.c.framesCopiedScs]).toEqual([1, 1, 7]);
+  });
+
+  it("scs without CONFIG_SHADOW_CALL_STACK falls back to the unwinder", () => {
+    const s = setup({ stacks: "scs", shadowCallStack: false });
+    s.saver.save(0, true, "kmalloc");
+    expect([s.c.framesUnwound, s.c.framesCopiedScs]).toEqual([8, 0]);
+  });
+
+  it("none: handle 0, nothing collected; depot off: collected but handle 0", () => {
+    const n = setup({ stacks: "none" });
+    expect(n.saver.save(0, true, "kmalloc")).toBe(0);
+    expect([n.c.stackTracesSaved, n.c.framesUnwound, n.c.depotLookups]).toEqual([0, 0, 0]);
+    const d = setup({ stackDepot: false });
+    expect(d.saver.save(0, true, "kmalloc")).toBe(0);
+    expect([d.c.stackTracesSaved, d.c.framesUnwound, d.c.depotLookups]).toEqual([1, 8, 0]);
+  });
+
+  it("rejects an unknown flavour", () => {
+    expect(() => setup({ stacks: "fp" as never })).toThrow(/expected one of unwinder, scs, scs-noscs, none/);
+  });
+});
