@@ -8,6 +8,7 @@ import { InputError } from "./errors.js";
 import { register as registerDemo } from "./commands/demo.js";
 import { register as registerKunit } from "./commands/kunit.js";
 import { register as registerReplay } from "./commands/replay.js";
+import { register as registerRun } from "./commands/run.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerKunit(program);
   registerReplay(program);
+  registerRun(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -8,9 +8,9 @@ import type { KasanMode } from "./mode.js";
 export interface KernelConfig {
   /** Derived from CONFIG_KASAN + CONFIG_KASAN_GENERIC / _SW_TAGS / _HW_TAGS. */
   kasanMode: KasanMode;
-  /** CONFIG_KASAN_VMALLOC (default y where the arch supports it: arm64 does). */
+  /** CONFIG_KASAN_VMALLOC (arm64 selects it whenever KASAN is on). */
   kasanVmalloc: boolean;
-  /** CONFIG_KASAN_STACK: stack instrumentation (software modes; default y with Clang, n with GCC). */
+  /** CONFIG_KASAN_STACK: stack instrumentation (software modes; always y with GCC, opt-in (default n) with Clang). */
   kasanStack: boolean;
   /** CONFIG_SLUB_DEBUG (default y). */
   slubDebug: boolean;
@@ -24,7 +24,7 @@ export interface KernelConfig {
   ccIsClang: boolean;
   /** CONFIG_RUST (default n). */
   rust: boolean;
-  /** CONFIG_NR_CPUS (arm64 default 256). */
+  /** CONFIG_NR_CPUS (arm64 default 512 since 6.7; range 2–4096). */
   nrCpus: number;
   /** CONFIG_STACKDEPOT_MAX_FRAMES (default 64). */
   stackdepotMaxFrames: number;
@@ -36,20 +36,26 @@ export interface KernelConfig {
   raw: Readonly<Record<string, string>>;
 }
 
-/** The defaults for a kernel built with `mode` (as Kconfig resolves them on arm64). */
+/**
+ * The defaults for a kernel built with `mode` (as Kconfig resolves them on arm64), i.e. what
+ * resolveKernelConfig() gives for a `.config` naming only the mode — except `kasanKunitTest`:
+ * the simulator's reference build has the KASAN KUnit suite built in (as `kunit.py` builds it),
+ * where Kconfig's own default (KUNIT_ALL_TESTS) would leave it out.
+ */
 export function defaultKernelConfig(mode: KasanMode, compiler: "gcc" | "clang" = "gcc"): KernelConfig {
   const software = mode === "generic" || mode === "sw_tags";
   return {
     kasanMode: mode,
     kasanVmalloc: mode !== "off",
-    kasanStack: software && compiler === "clang",
+    // lib/Kconfig.kasan: `default y if CC_IS_GCC`, prompt only with Clang (so Clang defaults to n).
+    kasanStack: software && compiler === "gcc",
     slubDebug: true,
     slubRcuDebug: software,
     vmapStack: true,
     shadowCallStack: false,
     ccIsClang: compiler === "clang",
     rust: false,
-    nrCpus: 256,
+    nrCpus: 512,
     stackdepotMaxFrames: 64,
     kasanExtraInfo: false,
     kasanKunitTest: mode === "off" ? "n" : "y",
