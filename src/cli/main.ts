@@ -9,6 +9,8 @@ import { register as registerDemo } from "./commands/demo.js";
 import { register as registerKunit } from "./commands/kunit.js";
 import { register as registerReplay } from "./commands/replay.js";
 import { register as registerRun } from "./commands/run.js";
+import { register as registerBench } from "./commands/bench.js";
+import { register as registerPolicies } from "./commands/policies.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
   registerKunit(program);
   registerReplay(program);
   registerRun(program);
+  registerBench(program);
+  registerPolicies(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -10,6 +10,9 @@ export class Prng {
   private s1: number;
   private s2: number;
   private s3: number;
+  /** The rejection limit of the last bound nextInt() saw (bounds repeat on hot paths). */
+  private lastN = 0;
+  private lastLimit = 0;
 
   constructor(seed: number | string) {
     let x = typeof seed === "number" ? seed >>> 0 : hashString(seed);
@@ -43,8 +46,12 @@ export class Prng {
 
   /** Uniform integer in [0, n), without modulo bias (n ≤ 2^32). */
   nextInt(n: number): number {
-    if (n <= 0) throw new RangeError(`Prng.nextInt: n must be positive, got ${n}`);
-    const limit = 0x1_0000_0000 - (0x1_0000_0000 % n);
+    if (n !== this.lastN) {
+      if (n <= 0) throw new RangeError(`Prng.nextInt: n must be positive, got ${n}`);
+      this.lastN = n;
+      this.lastLimit = 0x1_0000_0000 - (0x1_0000_0000 % n);
+    }
+    const limit = this.lastLimit;
     for (;;) {
       const v = this.nextU32();
       if (v < limit) return v % n;

@@ -89,7 +89,9 @@ export class SparseBytes {
         if (value !== this.defaultValue) c = this.materialise(ci);
       }
       if (c !== undefined) {
-        if (end - from === 1) c[from - base] = value;
+        // A short loop beats TypedArray#fill's call overhead for the few units of one object.
+        const len = end - from;
+        if (len <= 16) for (let i = from - base, e = end - base; i < e; i++) c[i] = value;
         else c.fill(value, from - base, end - base);
       }
       from = end;

@@ -123,7 +123,7 @@ export class KasanCommonHooks implements KasanHooks {
     const base = ptrOffset(object);
     const start = roundUp(base + size, g);
     const end = roundUp(base + cache.objectSize, g);
-    b.poison(start, end - start, b.poisonValues.slabRedzone, false);
+    if (end > start) b.poison(start, end - start, b.poisonValues.slabRedzone, false);
     if (b.stackCollectionEnabled && cache.isKmalloc) b.saveAllocInfo(cache, object, gfp);
   }
 

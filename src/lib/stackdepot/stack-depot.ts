@@ -96,6 +96,10 @@ export interface StackDepotOptions {
 const POOL_POISON = -2;
 const NO_POOL = -1;
 
+/** Size of the recent-trace memo (a power of two) and the longest trace it keeps. */
+const RECENT_SLOTS = 8;
+const RECENT_MAX_FRAMES = 64;
+
 export class StackDepot {
   readonly maxFrames: number;
   readonly bucketOrder: number;
@@ -185,8 +189,55 @@ export class StackDepot {
    * the handle of the (deduplicated) trace, or 0.
    */
   save(entries: ArrayLike<number>, nrEntries: number, gfp: number, canAlloc: boolean): number {
+    if (this.disabled) return 0;
+    const cached = this.recentLookup(entries, nrEntries);
+    if (cached !== 0) {
+      // Same trace as a recent save that found its record: the kernel's find_stack() hits again.
+      this.counters.cur.depotLookups += 1;
+      return cached;
+    }
+    const handle = this.saveUncached(entries, nrEntries, gfp, canAlloc);
+    if (handle !== 0 && nrEntries <= RECENT_MAX_FRAMES && this.filterIrqStacks(entries, nrEntries) <= this.maxFrames) {
+      this.recentInsert(entries, nrEntries, handle);
+    }
+    return handle;
+  }
+
+  /**
+   * A memo of the last few (trace → handle) results. Records are never removed, so a trace
+   * that resolved to a stored record (not longer than the record limit, which the kernel would
+   * never match again) resolves to it again; the memo only spares the model re-hashing it.
+   */
+  private readonly recentEntries = new Float64Array(RECENT_SLOTS * RECENT_MAX_FRAMES);
+  private readonly recentLen = new Int32Array(RECENT_SLOTS);
+  private readonly recentHandle = new Uint32Array(RECENT_SLOTS);
+  private recentNext = 0;
+
+  private recentLookup(entries: ArrayLike<number>, n: number): number {
+    if (n > RECENT_MAX_FRAMES) return 0;
+    const buf = this.recentEntries;
+    for (let slot = 0; slot < RECENT_SLOTS; slot++) {
+      if (this.recentLen[slot] !== n) continue;
+      const base = slot * RECENT_MAX_FRAMES;
+      let i = 0;
+      while (i < n && buf[base + i] === entries[i]) i++;
+      if (i === n) return this.recentHandle[slot];
+    }
+    return 0;
+  }
+
+  private recentInsert(entries: ArrayLike<number>, n: number, handle: number): void {
+    const slot = this.recentNext;
+    this.recentNext = (slot + 1) & (RECENT_SLOTS - 1);
+    const base = slot * RECENT_MAX_FRAMES;
+    for (let i = 0; i < n; i++) this.recentEntries[base + i] = entries[i];
+    this.recentLen[slot] = n;
+    this.recentHandle[slot] = handle;
+  }
+
+  private saveUncached(entries: ArrayLike<number>, nrEntries: number, gfp: number, canAlloc: boolean): number {
     let n = this.filterIrqStacks(entries, nrEntries);
-    if (n === 0 || this.disabled) return 0;
+    if (n === 0) return 0;
     // depot_alloc_stack() stores at most CONFIG_STACKDEPOT_MAX_FRAMES; the hash covers all.
     const hash = this.hashStack(entries, n);
     const bucket = hash & this.mask;

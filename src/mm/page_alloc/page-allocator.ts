@@ -75,6 +75,8 @@ export interface PageAllocatorOptions {
   thp?: boolean;
   /** A memmap built beforehand (e.g. so KASAN can be constructed first); must match the size. */
   pages?: PageArray;
+  /** Policy "untagged-by-default" (src/policy): hw_tags unpoisons only __GFP_TAGGED allocations. */
+  untaggedByDefault?: boolean;
 }
 
 /** A memmap for `memoryBytes` of RAM starting at PHYS_OFFSET. */
@@ -104,6 +106,8 @@ export class PageAllocator implements PageHookEnv {
   readonly mode: KasanMode;
   readonly nrCpus: number;
   readonly thp: boolean;
+  /** Policy hook read by post_alloc_hook (see page-hooks.ts shouldSkipKasanUnpoison). */
+  readonly untaggedByDefault: boolean;
   /** Pages given to the buddy allocator at boot (zone_managed_pages). */
   readonly managedPages: number;
   readonly reservedPages: number;
@@ -138,6 +142,7 @@ export class PageAllocator implements PageHookEnv {
     this.mode = opts.mode;
     this.nrCpus = opts.nrCpus;
     this.thp = opts.thp ?? true;
+    this.untaggedByDefault = opts.untaggedByDefault ?? false;
 
     const pages = opts.pages ?? createPageArray(memoryBytes);
     if (pages.minPfn !== PHYS_PFN_OFFSET || pages.nrPages * PAGE_SIZE !== memoryBytes) {

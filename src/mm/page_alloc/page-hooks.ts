@@ -13,6 +13,7 @@ import type { Counters } from "../../cost/counters.js";
 import type { ArchPageOps } from "../arch-page-ops.js";
 import { __GFP_SKIP_KASAN, __GFP_SKIP_ZERO, __GFP_ZERO, __GFP_ZEROTAGS } from "../gfp.js";
 import type { KasanHooks } from "../kasan-hooks.js";
+import { __GFP_TAGGED } from "../../policy/gfp-tagged.js";
 import { resetTagsAt, type PageArray } from "./page-array.js";
 
 /** What the hooks need from the allocator (the allocator itself implements it). */
@@ -27,6 +28,8 @@ export interface PageHookEnv {
   readonly initOnFree: boolean;
   /** The KASAN mode the kernel is built with (IS_ENABLED(CONFIG_KASAN_*)). */
   readonly mode: KasanMode;
+  /** Policy "untagged-by-default" (src/policy): only __GFP_TAGGED allocations are unpoisoned. */
+  readonly untaggedByDefault?: boolean;
 }
 
 /** want_init_on_alloc(flags): init_on_alloc, or __GFP_ZERO. */
@@ -47,6 +50,8 @@ export function shouldSkipInit(env: PageHookEnv, gfp: number): boolean {
 export function shouldSkipKasanUnpoison(env: PageHookEnv, gfp: number): boolean {
   if (env.mode === "generic" || env.mode === "sw_tags") return false;
   if (!env.hooks.hwTagsEnabled) return true;
+  // --- policy hook (untagged-by-default, seed 001 review): allocations that do not opt in skip.
+  if (env.untaggedByDefault === true && (gfp & __GFP_TAGGED) === 0) return true;
   return (gfp & __GFP_SKIP_KASAN) !== 0;
 }
 

@@ -145,6 +145,8 @@ export interface SlabAllocatorOptions {
   slubMinObjects?: number;
   slubMinOrder?: number;
   slubMaxOrder?: number;
+  /** Extra gfp bits for kmalloc_large's pages (policy untagged-by-default: __GFP_TAGGED opts in). */
+  kmallocLargeExtraGfp?: number;
 }
 
 /**
@@ -198,6 +200,7 @@ export class SlabAllocator {
   private readonly hardenedUsercopy: boolean;
   private readonly memcg: boolean;
   private readonly orderParams: OrderParams;
+  private readonly kmallocLargeExtraGfp: number;
   /** Every cache ever created, by id (slab->slab_cache / PageArray slab ids). */
   private readonly byId: KmemCache[] = [];
   /** slab_caches in creation order (the kernel's list read backwards). */
@@ -229,6 +232,7 @@ export class SlabAllocator {
     this.slabMerge = opts.slabMerge ?? false;
     this.hardenedUsercopy = opts.hardenedUsercopy ?? true;
     this.memcg = opts.memcg ?? false;
+    this.kmallocLargeExtraGfp = opts.kmallocLargeExtraGfp ?? 0;
     this.orderParams = {
       nrCpus: opts.nrCpus,
       minObjects: opts.slubMinObjects ?? 0,
@@ -644,7 +648,7 @@ export class SlabAllocator {
       this.warnings.push(`__kmalloc_large_node: order ${order} > MAX_PAGE_ORDER for size ${size}`);
       return 0;
     }
-    const pfn = this.pages.allocPages(flags, order);
+    const pfn = this.pages.allocPages((flags | this.kmallocLargeExtraGfp) >>> 0, order);
     if (pfn < 0) return 0;
     this.counters.cur.kmallocLarge++;
     this.largeKmalloc.set(pfn, order);

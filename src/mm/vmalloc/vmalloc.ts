@@ -319,6 +319,19 @@ export class Vmalloc<Cache = unknown> {
     return this.free.count;
   }
 
+  /** Areas held in the vmap nodes' size pools and lazy lists (workloads compare it across iterations). */
+  poolStats(): { pooled: number; lazy: number; preloaded: number } {
+    let pooled = 0;
+    let lazy = 0;
+    for (const vn of this.nodes) {
+      lazy += vn.lazy.length;
+      for (const pool of vn.pools) if (pool !== undefined) pooled += pool.length;
+    }
+    let preloaded = 0;
+    for (let i = 0; i < this.preloadNode.length; i++) if (this.preloadNode[i] !== 0) preloaded++;
+    return { pooled, lazy, preloaded };
+  }
+
   /** Number of busy vmap areas. */
   get busyCount(): number {
     return this.busy.n;
@@ -385,6 +398,35 @@ export class Vmalloc<Cache = unknown> {
     if (ptr === 0) return;
     this.deferred[this.ctx.cpu].push(ptr);
     if (!this.ctx.inIrq && this.depth === 0) this.outer(() => 0);
+  }
+
+  /**
+   * vmap(pages, count, flags, PAGE_KERNEL): map existing pages (they stay the caller's).
+   * __get_vm_area_node() unpoisons non-VM_ALLOC areas itself, with KASAN_VMALLOC_PROT_NORMAL.
+   * vm_map_ram() is modelled with the same path (the kernel's per-CPU vmap blocks are not).
+   */
+  vmap(pfns: readonly number[], vmFlags: number, caller = "vmap"): Ptr {
+    if (pfns.length === 0) return 0;
+    const size = pfns.length * PAGE_SIZE;
+    return this.outer(() => {
+      const area = this.getVmAreaNode(size, 1, vmFlags & ~VM_ALLOC, NUMA_NO_NODE, GFP_KERNEL, caller);
+      if (area === null) return 0;
+      area.pages = pfns.slice();
+      area.nrPages = pfns.length;
+      area.addr = this.hooks.unpoisonVmalloc(area.addr, size, KASAN_VMALLOC_PROT_NORMAL, area.pages);
+      return area.addr;
+    });
+  }
+
+  /** vunmap(addr): remove the mapping made by vmap(); the pages are not freed. */
+  vunmap(ptr: Ptr): void {
+    if (ptr === 0) return;
+    this.outer(() => {
+      const vm = this.removeVmArea(ptr);
+      if (vm === null) this.warnSink(`Trying to vunmap() nonexistent vm area (${formatPx(ptr)})`);
+      else this.slab.kfree(vm.obj, "vunmap");
+      return 0;
+    });
   }
 
   /** find_vm_area(addr): the vm_struct of the busy area containing addr (tag ignored). */
