@@ -11,6 +11,7 @@ import { register as registerReplay } from "./commands/replay.js";
 import { register as registerRun } from "./commands/run.js";
 import { register as registerBench } from "./commands/bench.js";
 import { register as registerPolicies } from "./commands/policies.js";
+import { register as registerCoverage } from "./commands/coverage.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerBench(program);
   registerPolicies(program);
+  registerCoverage(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

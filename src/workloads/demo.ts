@@ -9,6 +9,8 @@ import { formatPx, ptrOffset, ptrTag, makePtr, type Ptr } from "../arch/pointer.
 import type { KasanMode } from "../config/mode.js";
 import { toRecord, type CounterName } from "../cost/counters.js";
 import type { KasanReportEvent } from "../kasan/report/event.js";
+import { formatKasanReport } from "../kasan/report/format/text.js";
+import { reportFormatEnv } from "../kernel/report-env.js";
 import { HwTagsBackend } from "../kasan/hw_tags/hw-tags-backend.js";
 import { bootKernel, type Kernel } from "../kernel/kernel.js";
 import { GFP_KERNEL } from "../mm/gfp.js";
@@ -31,6 +33,8 @@ export interface DemoResult {
   memoryTags: number[];
   steps: DemoStep[];
   reports: KasanReportEvent[];
+  /** Each report as the kernel prints it, one string per line. */
+  reportText: string[][];
   counters: Record<CounterName, number>;
 }
 
@@ -69,6 +73,7 @@ export function runDemo(mode: KasanMode, seed: number, cmdline = ""): DemoResult
   run("kfree(object)", p, 0x70, () => k.slab.kfree(p));
   run("read 8 bytes at offset 0 after kfree", p, 0x88, () => k.access.read(p, 8));
 
+  const env = reportFormatEnv(k);
   return {
     mode,
     seed,
@@ -78,6 +83,7 @@ export function runDemo(mode: KasanMode, seed: number, cmdline = ""): DemoResult
     memoryTags,
     steps,
     reports: k.reports.events,
+    reportText: k.reports.events.map((e) => formatKasanReport(e, env)),
     counters: toRecord(k.counters.total()),
   };
 }

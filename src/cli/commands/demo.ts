@@ -4,7 +4,6 @@ import { formatPx } from "../../arch/pointer.js";
 import { runDemo } from "../../workloads/demo.js";
 import { parseMode, parseSeed } from "../options.js";
 import type { KasanReportEvent } from "../../kasan/report/event.js";
-import { formatReportLines } from "../report-text.js";
 
 export function register(program: Command): void {
   program
@@ -32,9 +31,9 @@ export function register(program: Command): void {
         const verdict = s.reports.length === 0 ? "no report" : s.reports.map((i) => describe(result.reports[i])).join("; ");
         out.push(`  ${s.what.padEnd(52)} ${s.ptr}  → ${verdict}`);
       }
-      for (const r of result.reports) {
+      for (const text of result.reportText) {
         out.push("");
-        out.push(...formatReportLines(r));
+        out.push(...text);
       }
       out.push("");
       const c = result.counters;

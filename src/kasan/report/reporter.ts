@@ -249,8 +249,12 @@ export class KasanReporter {
     return info;
   }
 
-  private emit(type: KasanReportType, addr: Ptr, size: number, isWrite: boolean, ip: number, panicAsWrite: boolean): void {
+  private emit(type: KasanReportType, addr: Ptr, size: number, isWrite: boolean, ipArg: number, panicAsWrite: boolean): void {
     const ops = this.requireOps();
+    // No explicit ip: the bad access happened in the function running now, at the address its
+    // innermost frame records (what the compiler's instrumentation or the fault PC would name).
+    const stack = this.deps.ctx.callStack;
+    const ip = ipArg !== 0 || stack.length === 0 ? ipArg : stack[stack.length - 1];
     const info = this.completeReportInfo(type, addr, size, isWrite, ip);
     const off = ptrOffset(addr);
     const ctx = this.deps.ctx;
