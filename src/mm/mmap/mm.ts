@@ -37,7 +37,7 @@ import type { SlabAllocator } from "../slab/slab-allocator.js";
 import { SLAB_ACCOUNT, SLAB_HWCACHE_ALIGN, SLAB_PANIC, SLAB_TYPESAFE_BY_RCU } from "../slab/flags.js";
 import { GFP_HIGHUSER_MOVABLE, GFP_KERNEL, __GFP_COMP, __GFP_ZERO } from "../gfp.js";
 import type { PagetableAllocator, PgtablePageAllocator } from "../pgtable/pgalloc.js";
-import { PAGE_SHIFT, PGDIR_SHIFT, PMD_SHIFT, PTRS_PER_PTE, PUD_SHIFT, PageTables, TASK_SIZE, regionIndex, type PteTable } from "../pgtable/page-table.js";
+import { PAGE_SHIFT, PGDIR_SHIFT, PMD_SHIFT, PTRS_PER_PTE, PUD_SHIFT, PageTables, PteBlock, PteTable, TASK_SIZE, regionIndex } from "../pgtable/page-table.js";
 
 export const PAGE_SIZE = 4096;
 /** mmap_base(): TASK_SIZE minus the minimum 128 MiB gap (no randomisation). */
@@ -99,8 +99,13 @@ export class MmManager {
   readonly vmaLockCache: KmemCache;
   readonly anonVmaCache: KmemCache;
   readonly avcCache: KmemCache;
-  /** Mappings of each user page (page->_mapcount + 1 for anonymous pages), by memmap index. */
+  /**
+   * Per user page (by memmap index): the PTE blocks holding it. Its mappings (page->_mapcount +
+   * 1) are that plus, for each shared block holding it, the block's extra references.
+   */
   private readonly mapcount: Uint16Array;
+  /** PTE blocks held by more than one table (fork shares the parent's). */
+  private readonly sharedBlocks = new Set<PteBlock>();
   private readonly minPfn: number;
 
   constructor(private readonly d: MmDeps) {
@@ -116,7 +121,12 @@ export class MmManager {
 
   /** Mappings of user page `pfn` (0 = not mapped anywhere). */
   mapcountOf(pfn: number): number {
-    return this.mapcount[pfn - this.minPfn];
+    let n = this.mapcount[pfn - this.minPfn];
+    for (const b of this.sharedBlocks) {
+      const e = b.entries;
+      for (let i = 0; i < PTRS_PER_PTE; i++) if (e[i] === pfn) n += b.refs - 1;
+    }
+    return n;
   }
 
   /** mm_alloc / allocate_mm + mm_init (pgd_alloc). Throws on OOM (the model does not recover). */
@@ -157,8 +167,9 @@ export class MmManager {
     try {
       const pfn = this.d.pages.allocPages(GFP_USER_PAGE, 0);
       if (pfn < 0) throw new Error("do_anonymous_page: out of memory (raise the simulated RAM)");
-      pte.entries[idx] = pfn;
-      pte.present++;
+      const b = this.ownBlock(pte);
+      b.entries[idx] = pfn;
+      b.present++;
       this.mapcount[pfn - this.minPfn]++;
     } finally {
       c.leave();
@@ -240,7 +251,7 @@ export class MmManager {
   }
 
   /** The PTE table for `addr`, allocating the PUD/PMD/PTE levels on the way (pud/pmd/pte_alloc). */
-  private walkAlloc(pt: PageTables, addr: number): PteTable {
+  private walkAlloc(pt: PageTables, addr: number, share?: PteBlock): PteTable {
     const pteKey = regionIndex(addr, PMD_SHIFT);
     const have = pt.pte.get(pteKey);
     if (have !== undefined) return have;
@@ -248,9 +259,32 @@ export class MmManager {
     if (!pt.pud.has(pudKey)) pt.pud.set(pudKey, this.tableAlloc());
     const pmdKey = regionIndex(addr, PUD_SHIFT);
     if (!pt.pmd.has(pmdKey)) pt.pmd.set(pmdKey, this.tableAlloc());
-    const t: PteTable = { pfn: this.tableAlloc(), entries: new Int32Array(PTRS_PER_PTE), present: 0 };
+    const pfn = this.tableAlloc();
+    let block: PteBlock;
+    if (share !== undefined) {
+      block = share;
+      if (++block.refs === 2) this.sharedBlocks.add(block);
+    } else {
+      block = new PteBlock();
+    }
+    const t = new PteTable(pfn, block);
     pt.pte.set(pteKey, t);
     return t;
+  }
+
+  /** The table's block, made private to it first if other tables share it (before a write). */
+  private ownBlock(t: PteTable): PteBlock {
+    const old = t.block;
+    if (old.refs === 1) return old;
+    const b = new PteBlock(old.entries.slice());
+    b.present = old.present;
+    const mc = this.mapcount;
+    const min = this.minPfn;
+    const e = b.entries;
+    for (let i = 0; i < PTRS_PER_PTE; i++) if (e[i] !== 0) mc[e[i] - min]++;
+    if (--old.refs === 1) this.sharedBlocks.delete(old);
+    t.block = b;
+    return b;
   }
 
   private tableAlloc(): number {
@@ -268,14 +302,22 @@ export class MmManager {
     for (let k = first; k <= last; k++) {
       const s = src.pte.get(k);
       if (s === undefined || s.present === 0) continue;
+      if (!dst.pte.has(k)) {
+        // A fresh child table (the usual case): it gets every entry of the parent's, shared.
+        this.walkAlloc(dst, k * 2 ** PMD_SHIFT, s.block);
+        continue;
+      }
       const d = this.walkAlloc(dst, k * 2 ** PMD_SHIFT);
+      if (d.block === s.block) continue; // already holds every entry
       // copy_present_pte: same page in both, refcount + mapcount up (COW on the next write).
       const e = s.entries;
+      let b: PteBlock | null = null;
       for (let i = 0; i < PTRS_PER_PTE; i++) {
         const pfn = e[i];
         if (pfn !== 0 && d.entries[i] === 0) {
-          d.entries[i] = pfn;
-          d.present++;
+          b ??= this.ownBlock(d);
+          b.entries[i] = pfn;
+          b.present++;
           mc[pfn - min]++;
         }
       }
@@ -292,8 +334,14 @@ export class MmManager {
       const mc = this.mapcount;
       const min = this.minPfn;
       for (const t of pt.pte.values()) {
-        if (t.present === 0) continue;
-        const e = t.entries;
+        const b = t.block;
+        // A block other tables still hold keeps every one of its pages mapped.
+        if (--b.refs > 0) {
+          if (b.refs === 1) this.sharedBlocks.delete(b);
+          continue;
+        }
+        if (b.present === 0) continue;
+        const e = b.entries;
         for (let i = 0; i < PTRS_PER_PTE; i++) {
           const pfn = e[i];
           if (pfn === 0) continue;

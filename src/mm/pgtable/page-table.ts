@@ -18,12 +18,38 @@ export const PTRS_PER_PTE = 512;
 /** TASK_SIZE with 48-bit VA. */
 export const TASK_SIZE = 2 ** 48;
 
-export interface PteTable {
-  readonly pfn: number;
-  /** User pfn per entry, 0 = none. */
-  readonly entries: Int32Array;
+/**
+ * The entries of one or more PTE tables. fork shares a parent table's entries with the child's
+ * new table (model-only: the kernel copies them; both copies stay identical until a write) so a
+ * fork costs O(tables), not O(PTEs); the first write through a shared block copies it.
+ */
+export class PteBlock {
+  /** Tables holding this block. */
+  refs = 1;
   /** Present entries. */
-  present: number;
+  present = 0;
+  constructor(
+    /** User pfn per entry, 0 = none. */
+    readonly entries: Int32Array = new Int32Array(PTRS_PER_PTE),
+  ) {}
+}
+
+export class PteTable {
+  constructor(
+    /** The table page. */
+    readonly pfn: number,
+    public block: PteBlock,
+  ) {}
+
+  /** User pfn per entry, 0 = none (read-only view: writes go through MmManager). */
+  get entries(): Int32Array {
+    return this.block.entries;
+  }
+
+  /** Present entries. */
+  get present(): number {
+    return this.block.present;
+  }
 }
 
 export class PageTables {
@@ -43,8 +69,12 @@ export class PageTables {
 
 /** Index of the region of 2^shift bytes holding `va` (va < 2^48: plain division is exact). */
 export function regionIndex(va: number, shift: number): number {
-  return Math.floor(va / 2 ** shift);
+  // Multiplying by an exact power of two is exact for va < 2^48 (and cheaper than dividing).
+  return Math.floor(va * INV_POW2[shift]);
 }
+
+/** 2^-shift for every shift a table level uses. */
+const INV_POW2 = Float64Array.from({ length: 64 }, (_, i) => 2 ** -i);
 
 /**
  * Table pages a freshly faulted range [start, start+len) needs, PGD excluded (for tests and
