@@ -11,7 +11,7 @@ export class Prng {
   private s2: number;
   private s3: number;
   /** The rejection limit of the last bound nextInt() saw (bounds repeat on hot paths). */
-  private lastN = 0;
+  private lastN = Number.NaN; // NaN matches no bound, so the first call always validates
   private lastLimit = 0;
 
   constructor(seed: number | string) {
