@@ -3,12 +3,19 @@
  * kernel/trace/trace_output.c prints it (the irq-info FLAGS column is optional, as with
  * `trace_options=noirq-info`), fields by name as the TP_printk formats of
  * include/trace/events/kmem.h and vmalloc.h spell them. Works on bytes (no regex, no per-line
- * string but the values kept), one reused TraceRecord per call.
+ * string), one reused TraceRecord per call.
+ *
+ * Two readers of the fields: the slab and page events are first read in one pass over the
+ * exact TP_printk layout of 6.12 (call sites, cache names and gfp texts found in byte interners,
+ * numbers decoded while scanning); a line that deviates from that layout in any way — another
+ * kernel's field order, extra spaces, a module call site, a value seen for the first time, a
+ * malformed value — is read again by name, which gives the same record or the error.
  *
  *   const p = new TraceLineParser();
  *   const kind = p.parse(buf, start, end, lineNo, rec);   // EV_* or EV_NONE; throws TraceParseError
  */
 import { gfpFor, parseGfp, type GfpTable } from "../../mm/gfp.js";
+import { ByteInterner, byteHash, FNV_OFFSET, FNV_PRIME } from "./byte-interner.js";
 import {
   EV_ALLOC_VMAP_AREA,
   EV_FREE_VMAP_AREA_NOFLUSH,
@@ -61,6 +68,10 @@ function hexVal(c: number): number {
   return -1;
 }
 
+/** Byte → hex digit value, -1 for anything else. */
+const HEX = new Int8Array(256).fill(-1);
+for (let c = 0; c < 256; c++) HEX[c] = hexVal(c);
+
 function bytesOf(s: string): Uint8Array {
   const b = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
@@ -95,11 +106,39 @@ const F_NUM_PURGED = bytesOf("num_purged");
 
 /** Event names as bytes, indexed like TRACE_EVENT_NAMES (up to tracing_mark_write). */
 const EVENT_BYTES = TRACE_EVENT_NAMES.slice(0, EV_OTHER).map(bytesOf);
+/** Event kinds by the length of their name (candidates to compare). */
+const EVENTS_BY_LENGTH: number[][] = [];
+for (let k = 0; k < EVENT_BYTES.length; k++) (EVENTS_BY_LENGTH[EVENT_BYTES[k].length] ??= []).push(k);
+
+// The 6.12 TP_printk layouts the one-pass reader expects (include/trace/events/kmem.h).
+const L_CALL_SITE = bytesOf("call_site=");
+const L_PTR = bytesOf(" ptr=");
+const L_BYTES_REQ = bytesOf(" bytes_req=");
+const L_BYTES_ALLOC = bytesOf(" bytes_alloc=");
+const L_GFP_FLAGS = bytesOf(" gfp_flags=");
+const L_NODE = bytesOf(" node=");
+const L_NAME = bytesOf(" name=");
+const L_PAGE = bytesOf("page=");
+const L_PFN = bytesOf(" pfn=0x");
+const L_ORDER = bytesOf(" order=");
+const L_MIGRATETYPE = bytesOf(" migratetype=");
+const L_ACCOUNTED_FALSE = bytesOf(" accounted=false");
+const L_ACCOUNTED_TRUE = bytesOf(" accounted=true");
 
 export class TraceLineParser {
-  private readonly gfpCache = new Map<string, number>();
-  private readonly internTable = new Map<number, InternEntry>();
-  private internCount = 0;
+  /** Lines whose fields the one-pass reader took, and lines read by field name. */
+  fastLines = 0;
+  namedLines = 0;
+  /** Call sites, cache names and other-event names: id → the string. */
+  private readonly strings = new ByteInterner<string>();
+  /** gfp texts → their value. */
+  private readonly gfps = new ByteInterner<number>({ maxEntries: 1 << 16, maxBytes: 4 << 20 });
+  /** The value the last one-pass number scan decoded. */
+  private num = 0;
+  /** Set by intern(): the id of the string it returned (-1 when the table is full). */
+  private internedId = -1;
+  /** Read the slab and page events in one pass when they follow the 6.12 layout. */
+  private readonly onePass: boolean;
   // Field table of the current line: name [ns, ne), value [vs, ve).
   private readonly ns = new Int32Array(MAX_FIELDS);
   private readonly ne = new Int32Array(MAX_FIELDS);
@@ -110,8 +149,16 @@ export class TraceLineParser {
   private lineNo = 0;
   private ev = "";
 
-  /** `gfpTable`: the build whose flag names the trace prints (the traced kernel's; default hw_tags). */
-  constructor(private readonly gfpTable: GfpTable = gfpFor("hw_tags")) {}
+  /**
+   * `gfpTable`: the build whose flag names the trace prints (the traced kernel's; default
+   * hw_tags). `onePass: false` reads every line by field name (tests compare the two readers).
+   */
+  constructor(
+    private readonly gfpTable: GfpTable = gfpFor("hw_tags"),
+    opts: { onePass?: boolean } = {},
+  ) {
+    this.onePass = opts.onePass ?? true;
+  }
 
   /** Parse `buf[start, end)` (no line terminator; a trailing CR is ignored) into `rec`. */
   parse(buf: Uint8Array, start: number, end: number, lineNo: number, rec: TraceRecord): number {
@@ -182,6 +229,11 @@ export class TraceLineParser {
       return kind;
     }
     rec.event = TRACE_EVENT_NAMES[kind];
+    if (kind <= EV_MM_PAGE_FREE_BATCHED && this.onePass && this.readOnePass(kind, fs, end, rec)) {
+      this.fastLines++;
+      return kind;
+    }
+    this.namedLines++;
     this.ev = rec.event;
     if (kind === EV_TRACING_MARK_WRITE) {
       let me = end;
@@ -257,6 +309,183 @@ export class TraceLineParser {
 
   private lastField = 0;
 
+  // ------------------------------------------------------------------ one-pass reader
+
+  /**
+   * The fields of a slab or page event in the exact 6.12 layout, decoded while scanning.
+   * False as soon as anything differs (nothing thrown): the by-name reader then decides.
+   */
+  private readOnePass(kind: number, p: number, end: number, rec: TraceRecord): boolean {
+    switch (kind) {
+      case EV_KMALLOC:
+      case EV_KMEM_CACHE_ALLOC: {
+        // call_site=%pS ptr=%p bytes_req=%zu bytes_alloc=%zu gfp_flags=%s node=%d accounted=%s
+        if ((p = this.onePassCallSite(p, end, rec)) < 0) return false;
+        if ((p = this.onePassPtr(p, end, rec)) < 0) return false;
+        if ((p = this.onePassDecimal(this.lit(p, end, L_BYTES_REQ), end)) < 0) return false;
+        rec.bytesReq = this.num;
+        if ((p = this.onePassDecimal(this.lit(p, end, L_BYTES_ALLOC), end)) < 0) return false;
+        rec.bytesAlloc = this.num;
+        if ((p = this.onePassGfp(p, end, rec)) < 0) return false;
+        if ((p = this.onePassSigned(this.lit(p, end, L_NODE), end)) < 0) return false;
+        rec.node = this.num;
+        return p === end || this.lit(p, end, L_ACCOUNTED_FALSE) === end || this.lit(p, end, L_ACCOUNTED_TRUE) === end;
+      }
+      case EV_KFREE:
+        // call_site=%pS ptr=%p
+        if ((p = this.onePassCallSite(p, end, rec)) < 0) return false;
+        return this.onePassPtr(p, end, rec) === end;
+      case EV_KMEM_CACHE_FREE: {
+        // call_site=%pS ptr=%p name=%s
+        if ((p = this.onePassCallSite(p, end, rec)) < 0) return false;
+        if ((p = this.lit(this.onePassPtr(p, end, rec), end, L_NAME)) < 0) return false;
+        const id = this.onePassIntern(p, end);
+        if (id < 0 || this.num !== end) return false;
+        rec.cacheName = this.strings.value(id);
+        return true;
+      }
+      case EV_MM_PAGE_ALLOC:
+      case EV_MM_PAGE_FREE:
+      case EV_MM_PAGE_FREE_BATCHED: {
+        // page=%p pfn=0x%lx order=%d [migratetype=%d gfp_flags=%s]
+        if ((p = this.lit(p, end, L_PAGE)) < 0) return false;
+        while (p < end && this.buf[p] !== SPACE) p++;
+        if ((p = this.onePassHex48(this.lit(p, end, L_PFN), end)) < 0) return false;
+        rec.pfn = this.num;
+        if ((p = this.onePassDecimal(this.lit(p, end, L_ORDER), end)) < 0 || this.num > 31) return false;
+        rec.order = this.num;
+        if (kind !== EV_MM_PAGE_ALLOC) return p === end;
+        if ((p = this.onePassSigned(this.lit(p, end, L_MIGRATETYPE), end)) < 0) return false;
+        rec.migratetype = this.num;
+        return this.onePassGfp(p, end, rec) === end;
+      }
+    }
+    return false;
+  }
+
+  /** Past the literal `lit` at p, or -1. */
+  private lit(p: number, end: number, lit: Uint8Array): number {
+    const n = lit.length;
+    if (p < 0 || p + n > end) return -1;
+    const buf = this.buf;
+    for (let x = 0; x < n; x++) if (buf[p + x] !== lit[x]) return -1;
+    return p + n;
+  }
+
+  /** 1–15 decimal digits up to a space or the end: the value in `num`, the position after; -1 otherwise. */
+  private onePassDecimal(p: number, end: number): number {
+    if (p < 0) return -1;
+    const buf = this.buf;
+    const s = p;
+    let v = 0;
+    for (; p < end; p++) {
+      const d = buf[p] - 0x30;
+      if (d < 0 || d > 9) {
+        if (buf[p] !== SPACE) return -1;
+        break;
+      }
+      v = v * 10 + d;
+    }
+    if (p === s || p - s > 15) return -1;
+    this.num = v;
+    return p;
+  }
+
+  private onePassSigned(p: number, end: number): number {
+    if (p >= 0 && p < end && this.buf[p] === DASH) {
+      p = this.onePassDecimal(p + 1, end);
+      this.num = -this.num;
+      return p;
+    }
+    return this.onePassDecimal(p, end);
+  }
+
+  /** 1–12 hex digits up to a space or the end (the value exact in `num`). */
+  private onePassHex48(p: number, end: number): number {
+    if (p < 0) return -1;
+    const buf = this.buf;
+    const s = p;
+    let v = 0;
+    for (; p < end; p++) {
+      const d = HEX[buf[p]];
+      if (d < 0) {
+        if (buf[p] !== SPACE) return -1;
+        break;
+      }
+      v = v * 16 + d;
+    }
+    if (p === s || p - s > 12) return -1;
+    this.num = v;
+    return p;
+  }
+
+  /** ` ptr=` and %p's 16 hex digits: the top 4 into ptrHi16, the low 12 into ptrLow48. */
+  private onePassPtr(p: number, end: number, rec: TraceRecord): number {
+    if ((p = this.lit(p, end, L_PTR)) < 0 || p + 16 > end || (p + 16 < end && this.buf[p + 16] !== SPACE)) return -1;
+    const buf = this.buf;
+    let hi = 0;
+    for (let x = p; x < p + 4; x++) {
+      const d = HEX[buf[x]];
+      if (d < 0) return -1;
+      hi = hi * 16 + d;
+    }
+    let lo = 0;
+    for (let x = p + 4; x < p + 16; x++) {
+      const d = HEX[buf[x]];
+      if (d < 0) return -1;
+      lo = lo * 16 + d;
+    }
+    rec.ptrHi16 = hi;
+    rec.ptrLow48 = lo;
+    return p + 16;
+  }
+
+  /** A value up to a space or the end, already in the string interner: its id (end in `num`), or -1. */
+  private onePassIntern(p: number, end: number): number {
+    const buf = this.buf;
+    const s = p;
+    let h = FNV_OFFSET;
+    for (; p < end; p++) {
+      const c = buf[p];
+      if (c === SPACE) break;
+      h = Math.imul(h ^ c, FNV_PRIME);
+    }
+    if (p === s) return -1;
+    this.num = p;
+    return this.strings.find(buf, s, p, Math.imul(h ^ (p - s), FNV_PRIME));
+  }
+
+  /** `call_site=` with a symbol seen before (a ` [module]` after it fails the next field's literal). */
+  private onePassCallSite(p: number, end: number, rec: TraceRecord): number {
+    if ((p = this.lit(p, end, L_CALL_SITE)) < 0) return -1;
+    const id = this.onePassIntern(p, end);
+    if (id < 0) return -1;
+    p = this.num;
+    rec.callSite = this.strings.value(id);
+    rec.callSiteId = id;
+    return p;
+  }
+
+  /** ` gfp_flags=` with a text seen before. */
+  private onePassGfp(p: number, end: number, rec: TraceRecord): number {
+    if ((p = this.lit(p, end, L_GFP_FLAGS)) < 0) return -1;
+    const buf = this.buf;
+    const s = p;
+    let h = FNV_OFFSET;
+    for (; p < end; p++) {
+      const c = buf[p];
+      if (c === SPACE) break;
+      h = Math.imul(h ^ c, FNV_PRIME);
+    }
+    if (p === s) return -1;
+    const id = this.gfps.find(buf, s, p, Math.imul(h ^ (p - s), FNV_PRIME));
+    if (id < 0) return -1;
+    rec.gfp = this.gfps.value(id);
+    return p;
+  }
+
+  // ------------------------------------------------------------------ by field name
+
   private fail(msg: string): never {
     throw new TraceParseError(this.lineNo, this.ev === "" ? msg : `${this.ev}: ${msg}`);
   }
@@ -275,9 +504,11 @@ export class TraceLineParser {
   private eventKind(s: number, e: number): number {
     const buf = this.buf;
     const len = e - s;
-    for (let k = 0; k < EVENT_BYTES.length; k++) {
+    const candidates = EVENTS_BY_LENGTH[len];
+    if (candidates === undefined) return EV_OTHER;
+    for (let c = 0; c < candidates.length; c++) {
+      const k = candidates[c];
       const name = EVENT_BYTES[k];
-      if (name.length !== len) continue;
       let ok = true;
       for (let x = 0; x < len; x++) {
         if (buf[s + x] !== name[x]) {
@@ -442,52 +673,42 @@ export class TraceLineParser {
   private callSite(rec: TraceRecord): void {
     const f = this.need(F_CALL_SITE);
     rec.callSite = this.intern(this.vs[f], this.ve[f]);
+    rec.callSiteId = this.internedId;
   }
 
   private gfp(f: number): number {
-    const text = this.intern(this.vs[f], this.ve[f]);
-    const known = this.gfpCache.get(text);
-    if (known !== undefined) return known;
+    const s = this.vs[f];
+    const e = this.ve[f];
+    const h = byteHash(this.buf, s, e);
+    const id = this.gfps.find(this.buf, s, e, h);
+    if (id >= 0) return this.gfps.value(id);
     let v: number;
     try {
-      v = parseGfp(text, this.gfpTable);
-    } catch (e) {
-      this.fail(`field ${this.fieldName(f)}: ${(e as Error).message.replace(/^parseGfp: /, "")}`);
+      v = parseGfp(latin1(this.buf, s, e), this.gfpTable);
+    } catch (err) {
+      this.fail(`field ${this.fieldName(f)}: ${(err as Error).message.replace(/^parseGfp: /, "")}`);
     }
-    this.gfpCache.set(text, v);
+    this.gfps.add(this.buf, s, e, h, v);
     return v;
   }
 
   /**
-   * The same string object for equal values (call sites, cache names, gfp texts), found by a
-   * hash of the bytes so a value seen before costs no new string.
+   * The same string object for equal values (call sites, cache names, event names), found by
+   * a hash of the bytes so a value seen before costs no new string; its id in `internedId`.
    */
   private intern(s: number, e: number): string {
     const buf = this.buf;
-    let h = 0x811c9dc5 ^ (e - s);
-    for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i], 0x01000193);
-    let entry = this.internTable.get(h);
-    for (let x = entry; x !== undefined; x = x.next) {
-      const b = x.bytes;
-      if (b.length !== e - s) continue;
-      let i = 0;
-      while (i < b.length && b[i] === buf[s + i]) i++;
-      if (i === b.length) return x.str;
+    const h = byteHash(buf, s, e);
+    let id = this.strings.find(buf, s, e, h);
+    if (id >= 0) {
+      this.internedId = id;
+      return this.strings.value(id);
     }
     const str = latin1(buf, s, e);
-    if (this.internCount < 1 << 20) {
-      entry = { bytes: buf.slice(s, e), str, next: entry };
-      this.internTable.set(h, entry);
-      this.internCount++;
-    }
+    id = this.strings.add(buf, s, e, h, str);
+    this.internedId = id;
     return str;
   }
-}
-
-interface InternEntry {
-  bytes: Uint8Array;
-  str: string;
-  next: InternEntry | undefined;
 }
 
 /** Parse one line of text (tests, tools): a fresh record, EV_NONE for headers and blank lines. */

@@ -66,6 +66,23 @@ describe("replaying a small hand-written trace", () => {
     expect(generic.total.slabAllocs).toBeGreaterThan(0);
   });
 
+  it("a page freed while its allocation still waits for a claim is replayed, then freed", async () => {
+    const text = [
+      // pfn 0x41000 and 0x42000 share a pending bucket (both ≡ 0 mod 4096); neither gets a slab object.
+      H("init-1", "1.0") + "mm_page_alloc: page=fffffdffc0000000 pfn=0x41000 order=0 migratetype=0 gfp_flags=GFP_KERNEL",
+      H("init-1", "1.1") + "mm_page_alloc: page=fffffdffc0000000 pfn=0x42000 order=0 migratetype=0 gfp_flags=GFP_KERNEL",
+      H("init-1", "1.2") + "mm_page_free: page=fffffdffc0000000 pfn=0x42000 order=0",
+      // Same bucket, never allocated in the trace.
+      H("init-1", "1.3") + "mm_page_free: page=fffffdffc0000000 pfn=0x43000 order=0",
+      "",
+    ].join("\n");
+    const r = await replayChunks([Buffer.from(text)], { runs: runs(["off"]) });
+    const run = r.runs[0];
+    // 0x42000: replayed at its free, then freed; 0x41000 replayed when the input ends.
+    expect(ev(run, "mm_page_alloc")).toMatchObject({ total: 2, replayed: 2 });
+    expect(ev(run, "mm_page_free")).toMatchObject({ total: 2, replayed: 1, unplaceable: 1 });
+  });
+
   it("a malformed line stops the replay with its line number, or is skipped with --lenient", async () => {
     const bad = H("init-1", "1.0") + "kmalloc: call_site=foo+0x10/0x40 ptr=f4ff000006e16f00 bytes_req=1x0";
     await expect(replayChunks([Buffer.from(`# hdr\n${bad}\n`)], { runs: runs(["off"]) })).rejects.toThrow(new ReplayError(2, 'line 2: kmalloc: field bytes_req: expected a decimal integer, got "1x0"'));

@@ -80,6 +80,15 @@ const STACK_AREA_ALIGN = 32768;
 /** Call sites whose allocations are vmalloc's own metadata (the model's vmalloc makes them). */
 const VMALLOC_INTERNAL_SITES = new Set(["__get_vm_area_node", "alloc_vmap_area", "__vmalloc_node_range_noprof", "__vmalloc_area_node", "preload_this_cpu_lock"]);
 const DEPOT_POOL_GFP = __GFP_NOWARN | __GFP_NORETRY | __GFP_NOMEMALLOC;
+/** siteClass values per call-site id. */
+const SITE_REPLAYED = 1;
+const SITE_VMALLOC_INTERNAL = 2;
+const UNPLACEABLE_KFREE = "kfree of an object allocated before tracing started";
+const UNPLACEABLE_KMEM_CACHE_FREE = "kmem_cache_free of an object allocated before tracing started";
+const UNPLACEABLE_PAGE_FREE = "mm_page_free of a page allocated before tracing started or without a trace event (bulk allocation)";
+const UNPLACEABLE_PAGE_FREE_BATCHED = "mm_page_free_batched of a page allocated before tracing started or without a trace event (bulk allocation)";
+/** Buckets (pfn mod this) counting live pending page allocations: a page free scans the queue only on a hit. */
+const PENDING_PFN_BUCKETS = 4096;
 const PGTABLE_GFP = GFP_KERNEL_ACCOUNT | __GFP_ZERO;
 
 export interface ReplayEngineOptions {
@@ -154,7 +163,12 @@ export class ReplayEngine {
   private readonly pending: PendingPage[] = [];
   private pendingHead = 0;
   private pendingLive = 0;
+  /** Live pending page allocations per pfn bucket. */
+  private readonly pendingPfnCount = new Int32Array(PENDING_PFN_BUCKETS);
   private readonly ips = new Map<string, number>();
+  /** By TraceRecord.callSiteId: the call site's address, and whether it is vmalloc metadata (SITE_*). */
+  private readonly siteIpById: number[] = [];
+  private readonly siteClass: number[] = [];
   private readonly siteCaches = new Map<string, ReplayCache>();
   private readonly siteNames = new Map<string, string>();
   private readonly namedCaches = new Map<string, ReplayCache>();
@@ -271,15 +285,14 @@ export class ReplayEngine {
       this.count(EV_KMALLOC, silent, OUT_FAILED_IN_TRACE);
       return;
     }
-    const site = siteFunction(rec.callSite);
-    if (VMALLOC_INTERNAL_SITES.has(site)) {
+    if (this.vmallocInternal(rec)) {
       this.setObject(key, DERIVED_OBJECT);
       this.count(EV_KMALLOC, silent, -1, "vmalloc metadata: the model's vmalloc allocates it");
       return;
     }
     const gfp = gfpForMode(rec.gfp, this.mode);
     const st = this.k.ctx.callStack;
-    st.push(this.ip(rec.callSite));
+    st.push(this.siteIp(rec));
     let sim: number;
     try {
       sim = this.k.slab.kmalloc(rec.bytesReq, gfp);
@@ -301,7 +314,7 @@ export class ReplayEngine {
       this.count(EV_KMEM_CACHE_ALLOC, silent, OUT_FAILED_IN_TRACE);
       return;
     }
-    if (VMALLOC_INTERNAL_SITES.has(siteFunction(rec.callSite))) {
+    if (this.vmallocInternal(rec)) {
       this.setObject(key, DERIVED_OBJECT);
       this.count(EV_KMEM_CACHE_ALLOC, silent, -1, "vmalloc metadata: the model's vmalloc allocates it");
       return;
@@ -309,7 +322,7 @@ export class ReplayEngine {
     const rc = this.cacheFor(rec.callSite, rec.bytesReq, rec.bytesAlloc);
     const gfp = gfpForMode(rec.gfp, this.mode);
     const st = this.k.ctx.callStack;
-    st.push(this.ip(rec.callSite));
+    st.push(this.siteIp(rec));
     let sim: number;
     try {
       sim = this.k.slab.kmemCacheAlloc(rc.kmem, gfp);
@@ -334,7 +347,7 @@ export class ReplayEngine {
     }
     const obj = this.objects.get(key);
     if (obj === undefined) {
-      this.unplaceable(kind, silent, `${kind === EV_KFREE ? "kfree" : "kmem_cache_free"} of an object allocated before tracing started`);
+      this.unplaceable(kind, silent, kind === EV_KFREE ? UNPLACEABLE_KFREE : UNPLACEABLE_KMEM_CACHE_FREE);
       return;
     }
     this.objects.delete(key);
@@ -344,7 +357,7 @@ export class ReplayEngine {
     }
     if (kind === EV_KMEM_CACHE_FREE && rec.cacheName !== "" && obj.cache !== undefined) this.learnName(obj, rec.cacheName);
     const st = this.k.ctx.callStack;
-    st.push(this.ip(rec.callSite));
+    st.push(this.siteIp(rec));
     try {
       if (obj.cache !== undefined && kind === EV_KMEM_CACHE_FREE) this.k.slab.kmemCacheFree(obj.cache.kmem, obj.sim);
       else this.k.slab.kfree(obj.sim);
@@ -426,6 +439,27 @@ export class ReplayEngine {
     return ip;
   }
 
+  /** The address standing for the record's call site (found by its interned id when it has one). */
+  private siteIp(rec: TraceRecord): number {
+    const id = rec.callSiteId;
+    if (id < 0) return this.ip(rec.callSite);
+    let ip = this.siteIpById[id];
+    if (ip === undefined) this.siteIpById[id] = ip = this.ip(rec.callSite);
+    return ip;
+  }
+
+  /** The record's call site is vmalloc's own metadata allocation. */
+  private vmallocInternal(rec: TraceRecord): boolean {
+    const id = rec.callSiteId;
+    if (id >= 0) {
+      const c = this.siteClass[id];
+      if (c !== undefined) return c === SITE_VMALLOC_INTERNAL;
+    }
+    const internal = VMALLOC_INTERNAL_SITES.has(siteFunction(rec.callSite));
+    if (id >= 0) this.siteClass[id] = internal ? SITE_VMALLOC_INTERNAL : SITE_REPLAYED;
+    return internal;
+  }
+
   // ------------------------------------------------------------------ pages
 
   private pageAlloc(rec: TraceRecord, silent: boolean): void {
@@ -447,6 +481,7 @@ export class ReplayEngine {
     }
     this.pending.push({ idx: this.events, pfn: rec.pfn, order, gfp, cpu: this.k.ctx.cpu, pid: rec.pid, hardirq: rec.hardirq, silent, live: true });
     this.pendingLive++;
+    this.pendingPfnCount[rec.pfn % PENDING_PFN_BUCKETS]++;
   }
 
   /** A slab object or kmalloc_large block at `rec.ptr`: the pending page it lies in was for it. */
@@ -457,8 +492,7 @@ export class ReplayEngine {
     for (let i = this.pendingHead; i < q.length; i++) {
       const p = q[i];
       if (!p.live || pfn < p.pfn || pfn >= p.pfn + 2 ** p.order) continue;
-      p.live = false;
-      this.pendingLive--;
+      this.settlePending(p);
       this.derivedPages.set(p.pfn, p.order);
       this.count(EV_MM_PAGE_ALLOC, p.silent, -1, reason);
       return;
@@ -485,9 +519,15 @@ export class ReplayEngine {
     }
   }
 
-  private replayPageAlloc(p: PendingPage): void {
+  /** A pending page allocation is decided (claimed or replayed). */
+  private settlePending(p: PendingPage): void {
     p.live = false;
     this.pendingLive--;
+    this.pendingPfnCount[p.pfn % PENDING_PFN_BUCKETS]--;
+  }
+
+  private replayPageAlloc(p: PendingPage): void {
+    this.settlePending(p);
     const ctx = this.k.ctx;
     const cpu = ctx.cpu;
     const pid = ctx.pid;
@@ -529,7 +569,7 @@ export class ReplayEngine {
   private pageFree(rec: TraceRecord, silent: boolean): void {
     const kind = rec.kind;
     const pfn = rec.pfn;
-    if (this.pendingLive > 0) {
+    if (this.pendingPfnCount[pfn % PENDING_PFN_BUCKETS] > 0) {
       const q = this.pending;
       for (let i = this.pendingHead; i < q.length; i++) {
         const p = q[i];
@@ -562,7 +602,7 @@ export class ReplayEngine {
       this.count(kind, silent, -1, "vmalloc backing page freed by the model's vfree");
       return;
     }
-    this.unplaceable(kind, silent, `${kind === EV_MM_PAGE_FREE ? "mm_page_free" : "mm_page_free_batched"} of a page allocated before tracing started or without a trace event (bulk allocation)`);
+    this.unplaceable(kind, silent, kind === EV_MM_PAGE_FREE ? UNPLACEABLE_PAGE_FREE : UNPLACEABLE_PAGE_FREE_BATCHED);
   }
 
   // ------------------------------------------------------------------ vmalloc

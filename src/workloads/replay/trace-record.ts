@@ -59,6 +59,8 @@ export class TraceRecord {
   // kmalloc, kmem_cache_alloc, kfree, kmem_cache_free
   /** `call_site=` as printed by %pS (`func+0x10c/0x3e4`, maybe with ` [module]`). */
   callSite = "";
+  /** The parser's small id for callSite (equal sites, equal ids), or -1 when not interned. */
+  callSiteId = -1;
   /** High 16 bits of `ptr=` (tag byte and sign byte) and the exact low 48 bits. */
   ptrHi16 = 0;
   ptrLow48 = 0;

@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { ByteInterner, byteHash, FNV_OFFSET, fnvFinish, fnvStep } from "./byte-interner.js";
+
+/** Place `values` one after another in one buffer (as values sit in a line), with their ranges. */
+function layout(values: Uint8Array[]): { buf: Uint8Array; ranges: [number, number][] } {
+  const total = values.reduce((a, v) => a + v.length + 1, 0);
+  const buf = new Uint8Array(total);
+  const ranges: [number, number][] = [];
+  let p = 0;
+  for (const v of values) {
+    buf.set(v, p);
+    ranges.push([p, p + v.length]);
+    p += v.length + 1;
+  }
+  return { buf, ranges };
+}
+
+const key = (v: Uint8Array): string => Array.from(v).join(",");
+
+describe("byte interner (call sites, cache names, gfp texts found by their bytes)", () => {
+  it("byteHash is FNV-1a over the bytes with the length mixed in last", () => {
+    // "ab": h0 = 0x811c9dc5; h1 = (h0 ^ 0x61)·0x01000193; h2 = (h1 ^ 0x62)·0x01000193; h = (h2 ^ 2)·0x01000193 (mod 2^32).
+    const b = new Uint8Array([0x61, 0x62]);
+    const h = fnvFinish(fnvStep(fnvStep(FNV_OFFSET, 0x61), 0x62), 2);
+    expect(byteHash(b, 0, 2)).toBe(h);
+    // The same bytes elsewhere in a buffer hash the same.
+    expect(byteHash(new Uint8Array([0x20, 0x61, 0x62, 0x20]), 1, 3)).toBe(h);
+    // Empty and one-NUL values differ only by the length step.
+    expect(byteHash(new Uint8Array([0]), 0, 0)).not.toBe(byteHash(new Uint8Array([0]), 0, 1));
+  });
+
+  it("equal bytes get the same id and value, different bytes different ids, unseen bytes -1", () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 12 }), { maxLength: 400 }), (values) => {
+        const t = new ByteInterner<string>();
+        const { buf, ranges } = layout(values);
+        const idOf = new Map<string, number>();
+        values.forEach((v, i) => {
+          const [s, e] = ranges[i];
+          const h = byteHash(buf, s, e);
+          const found = t.find(buf, s, e, h);
+          const k = key(v);
+          if (idOf.has(k)) {
+            expect(found).toBe(idOf.get(k));
+          } else {
+            expect(found).toBe(-1);
+            const id = t.add(buf, s, e, h, k);
+            // Ids are handed out densely in first-seen order.
+            expect(id).toBe(idOf.size);
+            idOf.set(k, id);
+          }
+        });
+        expect(t.size).toBe(idOf.size);
+        // Every value is still found after the table grew, and maps back to its own value.
+        values.forEach((v, i) => {
+          const [s, e] = ranges[i];
+          const id = t.find(buf, s, e, byteHash(buf, s, e));
+          expect(t.value(id)).toBe(key(v));
+        });
+      }),
+    );
+  });
+
+  it("stops adding at its entry and byte limits (the caller then keeps the value unshared)", () => {
+    const t = new ByteInterner<number>({ maxEntries: 2, maxBytes: 5 });
+    const buf = new Uint8Array([1, 2, 3, 4, 5, 6, 7]);
+    expect(t.add(buf, 0, 2, byteHash(buf, 0, 2), 12)).toBe(0);
+    // 2 + 4 bytes > maxBytes 5: refused.
+    expect(t.add(buf, 2, 6, byteHash(buf, 2, 6), 3456)).toBe(-1);
+    expect(t.add(buf, 2, 5, byteHash(buf, 2, 5), 345)).toBe(1);
+    // maxEntries 2 reached.
+    expect(t.add(buf, 6, 7, byteHash(buf, 6, 7), 7)).toBe(-1);
+    expect(t.size).toBe(2);
+    expect(t.value(t.find(buf, 2, 5, byteHash(buf, 2, 5)))).toBe(345);
+  });
+});
