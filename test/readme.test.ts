@@ -2,7 +2,7 @@
  * The README's examples must run as written: every `npx kasan-sim …` line of the usage block and
  * the library example are executed against the built package (npm ci builds it via `prepare`).
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,10 +33,11 @@ describe("README", () => {
       .filter((l) => l.startsWith("npx kasan-sim "));
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) {
-      const args = line.slice("npx kasan-sim ".length).split(/\s+/);
-      // execFileSync throws on a non-zero exit status
-      const out = execFileSync(process.execPath, [cli, ...args], { encoding: "utf8" });
-      expect(out.length).toBeGreaterThan(0);
+      // Split like a shell would for these simple lines: whitespace, with '…' or "…" quoting.
+      const args = [...line.slice("npx kasan-sim ".length).matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
+      const r = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
+      expect({ line, status: r.status }).toEqual({ line, status: 0 });
+      expect((r.stdout + r.stderr).length).toBeGreaterThan(0);
     }
   });
 

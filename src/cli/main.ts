@@ -50,6 +50,12 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Output piped into a reader that stops early (`| head`): end quietly, as command-line tools do.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+  throw e;
+});
+
 const invokedDirectly = process.argv[1] !== undefined && /kasan-sim$|main\.[jt]s$/.test(process.argv[1]);
 if (invokedDirectly) {
   main(process.argv.slice(2)).then(

@@ -51,6 +51,8 @@ export class KasanTestContext {
   readonly hwTags: boolean;
   private readonly fnStack: string[];
   private stack: { ptr: TaskStackPointer; vm: Ptr; tag: number } | undefined = undefined;
+  /** Instrumented frames entered and not yet left, outermost first. */
+  private readonly liveFrames: InstrumentedFrame[] = [];
 
   constructor(
     readonly k: Kernel,
@@ -141,7 +143,7 @@ export class KasanTestContext {
 
   /** KUNIT_EXPECT_KASAN_FAIL(test, expression). */
   expectFail(exprText: string, expression: () => unknown): void {
-    this.status.expectKasanFail(this.test, exprText, expression);
+    this.status.expectKasanFail(this.test, exprText, expression, this.ip("kasan_force_async_fault"));
   }
 
   /** KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ptr). */
@@ -232,7 +234,8 @@ export class KasanTestContext {
   }
 
   vmalloc(size: number): Ptr {
-    const caller = `${this.fnStack[this.fnStack.length - 1]}+0x${(this.ip("vmalloc") % 2 ** 20).toString(16)}`;
+    // vm_struct.caller = __builtin_return_address(0) of vmalloc(), printed with %pS.
+    const caller = this.k.ctx.kallsyms.format(this.ip("vmalloc"));
     return this.call("vmalloc", () => this.k.vmalloc.vmalloc(size, caller));
   }
 
@@ -268,7 +271,9 @@ export class KasanTestContext {
   private taskStack(): { ptr: TaskStackPointer; vm: Ptr; tag: number } {
     if (this.stack !== undefined) return this.stack;
     const size = threadSize(this.k.mode);
-    const vm = this.k.vmalloc.vmallocNode(size, 2 * size, GFP_KERNEL | __GFP_ZERO, -1, "dup_task_struct");
+    // alloc_thread_stack_node() (inlined) passes __builtin_return_address(0): a site in dup_task_struct.
+    const caller = this.k.ctx.kallsyms.format(this.k.ctx.kallsyms.callSite("dup_task_struct", "alloc_thread_stack_node"));
+    const vm = this.k.vmalloc.vmallocNode(size, 2 * size, GFP_KERNEL | __GFP_ZERO, -1, caller);
     if (vm === 0) throw new Error("kunit_try_catch: out of memory for the thread stack");
     // alloc_thread_stack_node() hands out the stack with kasan_reset_tag(); the memory keeps its tag.
     const base = setTag(vm, TAG_KERNEL);
@@ -281,11 +286,55 @@ export class KasanTestContext {
   /** Enter an instrumented frame of the running function with `locals`. */
   frame(locals: readonly StackLocal[]): InstrumentedFrame {
     const s = this.taskStack();
-    return new InstrumentedFrame(this.backend, s.ptr, this.fnStack[this.fnStack.length - 1], locals, this.cfg.kasanStack);
+    const f = new InstrumentedFrame(this.backend, s.ptr, this.fnStack[this.fnStack.length - 1], locals, this.cfg.kasanStack);
+    this.liveFrames.push(f);
+    return f;
   }
 
   leaveFrame(f: InstrumentedFrame): void {
+    const i = this.liveFrames.lastIndexOf(f);
+    if (i >= 0) this.liveFrames.splice(i, 1);
     f.leave(this.stack?.tag ?? TAG_KERNEL);
+  }
+
+  /**
+   * object_is_on_stack(addr) → kasan_print_address_stack_frame(addr) (report_generic.c): undefined
+   * off this task's stack; no lines unless Generic with KASAN_STACK; otherwise the task line and,
+   * when a frame's KASAN_STACK_LEFT redzone lies below `addr`, the offset in that frame, the
+   * frame's function (%pS of its start) and the decoded frame description.
+   */
+  describeStackAddress(addr: number): string[] | undefined {
+    const s = this.stack;
+    if (s === undefined) return undefined;
+    const base = ptrOffset(s.ptr.base);
+    if (addr < base || addr >= base + s.ptr.size) return undefined;
+    if (!this.generic || !this.cfg.kasanStack) return [];
+    const lines = [`The buggy address belongs to stack of task ${this.k.ctx.comm}/${this.k.ctx.pid}`];
+    // get_address_stack_frame_info(): walk down to the nearest frame's left redzone; the frame
+    // record (magic, description, pc) starts at the frame base.
+    let frame: InstrumentedFrame | undefined;
+    for (const f of this.liveFrames) {
+      const b = ptrOffset(f.base);
+      if (b <= addr && (frame === undefined || b > ptrOffset(frame.base))) frame = f;
+    }
+    if (frame === undefined) return lines;
+    const ks = this.k.ctx.kallsyms;
+    lines.push(` and is located at offset ${addr - ptrOffset(frame.base)} in frame:`);
+    lines.push(` ${ks.format(ks.ip(ks.sym(frame.fn, undefined, KASAN_TEST_MODULE), 0))}`);
+    lines.push("", `This frame has ${frame.objects.length} ${frame.objects.length === 1 ? "object" : "objects"}:`);
+    for (const o of frame.objects) lines.push(` [${o.offset}, ${o.offset + o.size}) '${o.name}'`);
+    return lines;
+  }
+
+  /** kernel_or_module_addr(addr): the %pS of the kasan_test global holding `addr`. */
+  static describeVariable(globals: Map<string, RegisteredGlobal>, addr: number): string | undefined {
+    for (const g of globals.values()) {
+      const start = ptrOffset(g.addr);
+      if (addr >= start && addr < start + g.sizeWithRedzone) {
+        return `${g.name}+0x${(addr - start).toString(16)}/0x${g.sizeWithRedzone.toString(16)} [${KASAN_TEST_MODULE}]`;
+      }
+    }
+    return undefined;
   }
 
   /** Task exit: the stack goes back (vfree; the kernel would cache it). */

@@ -64,12 +64,18 @@ export class KasanTestStatus {
   }
 
   /** KUNIT_EXPECT_KASAN_FAIL(test, expression). */
-  expectKasanFail(test: KunitTest, exprText: string, expression: () => unknown): void {
+  expectKasanFail(test: KunitTest, exprText: string, expression: () => unknown, asyncCheckSite?: number): void {
     const hw = this.hwTags();
     const syncPossible = hw !== undefined && hw.syncFaultPossible;
     test.expect(!this.reportFound, "Expected READ_ONCE(test_status.report_found) to be false, but is true");
     expression();
-    if (hw !== undefined && hw.asyncFaultPossible) hw.forceAsyncFault(this.k.ctx.cpu);
+    if (hw !== undefined && hw.asyncFaultPossible) {
+      // kasan_force_async_fault() → mte_check_tfsr_el1(), called from the test function.
+      const ctx = this.k.ctx;
+      const check = () => ctx.call(ctx.kallsyms.callSite("kasan_force_async_fault", "mte_check_tfsr_el1"), () => hw.forceAsyncFault(ctx.cpu));
+      if (asyncCheckSite !== undefined) ctx.call(asyncCheckSite, check);
+      else check();
+    }
     if (!this.reportFound) test.fail(`${"    "}KASAN failure expected in "${exprText}", but none occurred`);
     if (hw !== undefined && syncPossible && this.reportFound && !this.asyncFault) hw.enableHwTags(this.k.ctx.cpu);
     this.reportFound = false;

@@ -16,6 +16,8 @@ import { ktapCaseResult, ktapCaseSpeed, ktapHeader, ktapSuiteEnd, ktapSuiteHeade
 import { KunitAbort, type KunitStatus, KunitTest } from "./kunit-test.js";
 import { formatKasanReport } from "../../kasan/report/format/text.js";
 import { reportFormatEnv } from "../../kernel/report-env.js";
+import { TAINT_TEST } from "../../kernel/dump-stack.js";
+import type { ReportFormatEnv } from "../../kasan/report/format/env.js";
 import { KASAN_KUNIT_TEST_CASES, KASAN_SUITE_NAME } from "./suite.js";
 
 /** Prints one report as console lines. */
@@ -75,7 +77,14 @@ export function runKasanKunit(k: Kernel, opts: KunitRunOptions): KunitRunResult 
     lines.push(line);
     opts.onLine?.(line);
   };
-  const env = reportFormatEnv(k);
+  // kunit_run_tests() taints the kernel (TAINT_TEST, 'N') before the first case runs.
+  let live: KasanTestContext | undefined;
+  const module: { globals?: ReturnType<typeof registerKasanTestGlobals> } = {};
+  const env: ReportFormatEnv = {
+    ...reportFormatEnv(k, { baseTaint: 1 << TAINT_TEST }),
+    describeVariable: (addr) => (module.globals === undefined ? undefined : KasanTestContext.describeVariable(module.globals, addr)),
+    describeStackAddress: (addr) => live?.describeStackAddress(addr),
+  };
   const format = opts.formatReport ?? ((e: KasanReportEvent) => formatKasanReport(e, env));
   const selected = filterCases(opts.cases ?? KASAN_KUNIT_TEST_CASES, opts.filter);
   const counts: KtapCounts = { pass: 0, fail: 0, skip: 0, total: 0 };
@@ -97,7 +106,8 @@ export function runKasanKunit(k: Kernel, opts: KunitRunOptions): KunitRunResult 
     return { suite: KASAN_SUITE_NAME, initialized: false, cases: results, counts, ok: false, lines };
   }
   // Module init of kasan_test (built in: at boot) registered its globals.
-  const globals = registerKasanTestGlobals(k);
+  const registered = registerKasanTestGlobals(k);
+  module.globals = registered;
   const ctx = k.ctx;
   const saved = { pid: ctx.pid, comm: ctx.comm, cpu: ctx.cpu, stack: ctx.callStack };
   let pid = FIRST_KUNIT_PID;
@@ -107,7 +117,8 @@ export function runKasanKunit(k: Kernel, opts: KunitRunOptions): KunitRunResult 
       status.current = test;
       const first = k.reports.count;
       const casePid = pid;
-      runInKthread(k, casePid, () => runCase(k, cfg, test, status, globals, c));
+      runInKthread(k, casePid, () => runCase(k, cfg, test, status, registered, c, (t) => (live = t)));
+      live = undefined;
       // kunit_run_case_cleanup(): the suite's exit hook in its own kthread.
       runInKthread(k, casePid + 1, () => status.testExit(test));
       pid += 2;
@@ -157,9 +168,12 @@ function runCase(
   status: KasanTestStatus,
   globals: ReturnType<typeof registerKasanTestGlobals>,
   c: KasanKunitCase,
+  /** The case's context while it runs (the report printer describes its stack). */
+  onContext: (t: KasanTestContext) => void,
 ): void {
   k.ctx.kallsyms.sym(c.name, undefined, KASAN_TEST_MODULE);
   const t = new KasanTestContext(k, cfg, test, status, globals);
+  onContext(t);
   try {
     c.run(t);
   } catch (e) {

@@ -31,6 +31,13 @@ export interface ReportFormatEnv {
   taint?(e: KasanReportEvent): number;
   /** dump_page() data of `pfn`; without it the physical page block is left out. */
   describePage?(pfn: number): PageDumpInfo | undefined;
+  /** kernel_or_module_addr(): the ` %pS` text of the variable at `addr` (untagged), or undefined. */
+  describeVariable?(addr: number): string | undefined;
+  /**
+   * object_is_on_stack(addr) for the reporting task: the lines kasan_print_address_stack_frame()
+   * prints (none outside Generic + KASAN_STACK), or undefined when `addr` is not on that stack.
+   */
+  describeStackAddress?(addr: number, e: KasanReportEvent): string[] | undefined;
 }
 
 /** TAINT_BAD_PAGE ('B'), the taint end_report() adds. */

@@ -38,8 +38,9 @@
  *
  * Allocated/Freed sections appear only for a track whose stack handle is non-zero (6.12's
  * describe_object_stacks()); print_track()'s "(stack is not available)" is kept for a
- * direct caller but unreachable from a report. Not modelled: the global-variable and
- * stack-frame descriptions (no globals or stack objects in the model), EXTRA_INFO tracks.
+ * direct caller but unreachable from a report. The global-variable and stack-frame blocks
+ * come from the env (describeVariable / describeStackAddress) when it knows them. Not
+ * modelled: EXTRA_INFO tracks.
  */
 import { formatPx, type Ptr } from "../../../arch/pointer.js";
 import type { KasanTrack } from "../../common/track.js";
@@ -179,6 +180,10 @@ export function formatKasanReport(e: KasanReportEvent, env: ReportFormatEnv): st
   if (e.hasMetadata) {
     lines.push("");
     if (e.object !== undefined) lines.push(...describeObject(e, env), "");
+    const variable = env.describeVariable?.(untagged(e.accessAddr));
+    if (variable !== undefined) lines.push("The buggy address belongs to the variable:", ` ${variable}`, "");
+    const frame = env.describeStackAddress?.(untagged(e.accessAddr), e);
+    if (frame !== undefined) lines.push(...frame, "");
     if (e.vmalloc !== undefined) {
       const v = e.vmalloc;
       lines.push("The buggy address belongs to the virtual mapping at", ` [${formatPx(v.start)}, ${formatPx(v.start + v.size)}) created by:`, ` ${v.caller}`, "");
