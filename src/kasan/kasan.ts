@@ -132,7 +132,7 @@ export function createKasan(mode: KasanMode, params: BootParams, deps: KasanDeps
     mode,
     params,
     hooks: new KasanCommonHooks(backend, e),
-    access: new InstrumentedAccess(backend),
+    access: new InstrumentedAccess(backend, mode === "hw_tags" ? undefined : reporter),
     reports,
     reporter,
     backend,

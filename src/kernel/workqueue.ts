@@ -70,8 +70,14 @@ export class Workqueue {
     // test_and_set_bit(WORK_STRUCT_PENDING_BIT, work_data_bits(work)): an atomic RMW of work->data.
     this.env.access.write(work, 8, ip);
     if (this.pending.some((w) => w.work === work)) return false;
-    // insert_work(): remember who queued it, for a later use-after-free report.
-    this.env.hooks.recordAuxStack(work);
+    // insert_work(): remember who queued it, for a later use-after-free report. The aux stack is
+    // taken inside queue_work_on → __queue_work → insert_work (kasan_record_aux_stack_noalloc
+    // tail-calls __kasan_record_aux_stack, so it leaves no frame of its own).
+    const ctx = this.env.ctx;
+    const ks = ctx.kallsyms;
+    ctx.call(ks.callSite("queue_work_on", "__queue_work"), () =>
+      ctx.call(ks.callSite("__queue_work", "insert_work"), () => ctx.call(ks.callSite("insert_work", "kasan_record_aux_stack_noalloc"), () => this.env.hooks.recordAuxStack(work))),
+    );
     this.pending.push({ work, func });
     return true;
   }

@@ -38,8 +38,24 @@ export interface KasanAccess {
   writeUnchecked(p: Ptr, size: number): boolean;
 }
 
+/** Runs a check on behalf of a KASAN entry point (KasanReporter.reportingVia). */
+export interface ReportingVia {
+  reportingVia<T>(via: readonly string[], fn: () => T): T;
+}
+
+const MEMSET_VIA = ["kasan_check_range", "__asan_memset"];
+const MEMCPY_VIA = ["kasan_check_range", "__asan_memcpy"];
+const MEMMOVE_VIA = ["kasan_check_range", "__asan_memmove"];
+
 export class InstrumentedAccess implements KasanAccess {
-  constructor(private readonly checker: AccessChecker) {}
+  /**
+   * `interceptors`: given for the software modes, whose mem* calls go through the interceptors
+   * of mm/kasan/shadow.c (reports name them); HW_TAGS uses the plain arm64 mem* routines.
+   */
+  constructor(
+    private readonly checker: AccessChecker,
+    private readonly interceptors?: ReportingVia,
+  ) {}
 
   read(p: Ptr, size: number, ip = 0): boolean {
     return this.checker.checkAccess(p, size, false, ip, isFixedSize(size));
@@ -50,16 +66,25 @@ export class InstrumentedAccess implements KasanAccess {
   }
 
   memset(p: Ptr, _c: number, len: number, ip = 0): boolean {
-    return this.checker.checkAccess(p, len, true, ip, false);
+    return this.via(MEMSET_VIA, () => this.checker.checkAccess(p, len, true, ip, false));
   }
 
   memcpy(dest: Ptr, src: Ptr, len: number, ip = 0): boolean {
+    return this.via(MEMCPY_VIA, () => this.copyChecks(dest, src, len, ip));
+  }
+
+  memmove(dest: Ptr, src: Ptr, len: number, ip = 0): boolean {
+    return this.via(MEMMOVE_VIA, () => this.copyChecks(dest, src, len, ip));
+  }
+
+  /** Source read-checked first, then destination (__asan_memcpy / __asan_memmove). */
+  private copyChecks(dest: Ptr, src: Ptr, len: number, ip: number): boolean {
     if (!this.checker.checkAccess(src, len, false, ip, false)) return false;
     return this.checker.checkAccess(dest, len, true, ip, false);
   }
 
-  memmove(dest: Ptr, src: Ptr, len: number, ip = 0): boolean {
-    return this.memcpy(dest, src, len, ip);
+  private via(via: readonly string[], check: () => boolean): boolean {
+    return this.interceptors === undefined ? check() : this.interceptors.reportingVia(via, check);
   }
 
   readUnchecked(_p: Ptr, _size: number): boolean {

@@ -87,6 +87,13 @@ export interface KasanReportEvent {
    * first): the Call trace of the report's stack dump below the buggy function (`ip`).
    */
   callStack?: number[];
+  /**
+   * The functions between kasan_report() and the caller (`ip`), innermost first, when the check
+   * was a KASAN entry point rather than compiler instrumentation or a tag fault: a mem*
+   * interceptor (["kasan_check_range", "__asan_memset"]) or kasan_check_byte()
+   * (["__kasan_check_byte", "ksize"]).
+   */
+  via?: string[];
   /** The report was made in hard-IRQ context. */
   inIrq?: boolean;
   /** Set when end_report() panicked the kernel after this report: the panic message. */

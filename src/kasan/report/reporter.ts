@@ -89,6 +89,8 @@ export class KasanReporter {
   /** current->kasan_depth per pid (0 = reports allowed). */
   private readonly depth = new Map<number, number>();
   private ops: ReportModeOps | undefined = undefined;
+  /** Set by reportingVia(): the KASAN entry functions of the check running now. */
+  private via: readonly string[] | undefined = undefined;
 
   constructor(private readonly deps: KasanReporterDeps) {
     this.multiShot = deps.params.kasanMultiShot;
@@ -164,6 +166,22 @@ export class KasanReporter {
     }
     this.suppressed(() => this.emit("access", addr, size, isWrite, ip, isWrite));
     return true;
+  }
+
+  /**
+   * Run `fn`, a check made by a KASAN entry point rather than by compiler instrumentation, so
+   * that an access report it produces records `via` (innermost first) as the functions between
+   * kasan_report() and the caller: kasan_check_range ← __asan_memset for the mem* interceptors,
+   * __kasan_check_byte ← ksize for kasan_check_byte().
+   */
+  reportingVia<T>(via: readonly string[], fn: () => T): T {
+    const saved = this.via;
+    this.via = via;
+    try {
+      return fn();
+    } finally {
+      this.via = saved;
+    }
   }
 
   /** kasan_report_invalid_free(ptr, ip, type): never suppressed by kasan_depth. */
@@ -276,6 +294,7 @@ export class KasanReporter {
       callStack: ctx.callStack.slice(),
       inIrq: ctx.inIrq,
     };
+    if (type === "access" && this.via !== undefined) e.via = this.via.slice();
     if (hasMetadata && ops.memoryTagAt !== undefined) {
       e.pointerTag = ptrTag(addr);
       e.memoryTag = ops.memoryTagAt(info.firstBadAddr);

@@ -84,9 +84,14 @@ function rawWords(p: PageDumpInfo): bigint[] {
   return [pageFlagsValue(p), 0n, 0n, 0n, 0n, BigInt(p.private ?? 0), (BigInt(p.refcount) << 32n) | mapcountWord, 0n];
 }
 
-/** The folio's second struct page: compound_head | 1 and the folio order in _flags_1. */
+/**
+ * The folio's second struct page as prep_compound_page() leaves it in 6.12 (struct folio's
+ * page[1] view): _flags_1 holding the order in its low byte, _head_1 = compound_head | 1,
+ * _large_mapcount and _entire_mapcount −1, _nr_pages_mapped and _pincount 0,
+ * _folio_nr_pages = 1 << order, private 0, the tail's _mapcount −1 with _refcount 0, memcg 0.
+ */
 function secondPageWords(p: PageDumpInfo): bigint[] {
-  return [0n, structPageAddress(p.pfn) | 1n, BigInt(p.order), 0xffffffffn, 0n, 0n, 0xffffffffn, 0n];
+  return [BigInt(p.order), structPageAddress(p.pfn) | 1n, 0xffffffffffffffffn, 0n, BigInt(2 ** p.order), 0n, 0xffffffffn, 0n];
 }
 
 function hexDump(prefix: string, words: bigint[]): string[] {

@@ -11,6 +11,10 @@
  *     kfree (kmem_cache_free for non-kmalloc caches); of a page-backed block: ← __kasan_kfree_large
  *     ← free_large_kmalloc ← kfree
  *   HW_TAGS async: kasan_report_async ← mte_check_tfsr_el1
+ *   checks made by KASAN entry points (event.via): the mem* interceptors of the software modes,
+ *     kasan_check_range ← __asan_memset/__asan_memcpy/__asan_memmove (mm/kasan/shadow.c; the
+ *     SW_TAGS __hwasan_mem* names are aliases), and __kasan_check_byte ← the function the inline
+ *     kasan_check_byte() sits in (ksize, krealloc_noprof, kmem_cache_destroy)
  * The stack dump's own frames (dump_backtrace, show_stack, dump_stack_lvl) are added by
  * dump_stack (src/kernel/dump-stack.ts).
  */
@@ -33,6 +37,7 @@ export function reportPathFunctions(e: KasanReportEvent): string[] {
   }
   const rw = e.isWrite ? "store" : "load";
   const head = ["print_report", "kasan_report"];
+  if (e.via !== undefined) return [...head, ...e.via];
   if (e.mode === "hw_tags") return [...head, "__do_kernel_fault", "do_tag_check_fault", "do_mem_abort", "el1_abort", "el1h_64_sync_handler", "el1h_64_sync"];
   if (e.mode === "sw_tags") {
     return isFixed(e.accessSize) ? [...head, "kasan_tag_mismatch", "__hwasan_tag_mismatch"] : [...head, "kasan_check_range", `__hwasan_${rw}N_noabort`];
@@ -51,7 +56,9 @@ export function reportCallTrace(e: KasanReportEvent, kallsyms: Kallsyms): number
   for (let i = 0; i < names.length; i++) frames.push(kallsyms.callSite(names[i], i === 0 ? "dump_stack_lvl" : names[i - 1]));
   const cs = e.callStack ?? [];
   const innermost = cs.length > 0 ? cs[cs.length - 1] : undefined;
-  if (e.type !== "async" && e.ip !== 0 && e.ip !== innermost) frames.push(e.ip);
+  // The ip is a frame already when the report came from a KASAN entry point's caller (kfree
+  // for free_large_kmalloc's inlined kasan_kfree_large()) or from the running function's call.
+  if (e.type !== "async" && e.ip !== 0 && e.ip !== innermost && e.ip !== frames[frames.length - 1]) frames.push(e.ip);
   for (let i = cs.length - 1; i >= 0; i--) frames.push(cs[i]);
   return frames;
 }

@@ -165,3 +165,48 @@ export function slabPage(tagMode: boolean): string[] {
     "",
   ];
 }
+
+/**
+ * dump_page() of the head page of a page-backed kmalloc (order ≥ 1, allocated): PG_head (bit 6)
+ * in flags, _refcount 1 with _mapcount −1 in word 6, then the folio's second struct page as
+ * prep_compound_page() leaves it in 6.12 — _flags_1 = order, _head_1 = &head | 1 (captured as
+ * `head1`), _large_mapcount and _entire_mapcount −1, _nr_pages_mapped and _pincount 0,
+ * _folio_nr_pages = 2^order, the tail's _mapcount −1. List and mapping words are patterns.
+ */
+export function compoundPage(order: number): string[] {
+  return [
+    "The buggy address belongs to the physical page:",
+    "page: refcount:1 mapcount:0 mapping:0000000000000000 index:0x0 pfn:0x{hex:pfn}",
+    `head: order:${order} mapcount:0 entire_mapcount:0 nr_pages_mapped:0 pincount:0`,
+    "flags: 0x40(head|node=0|zone=0)",
+    "raw: 0000000000000040 {px} {px} {px}",
+    "raw: {px} {px} 00000001ffffffff {px}",
+    "head: 0000000000000040 {px} {px} {px}",
+    "head: {px} {px} 00000001ffffffff {px}",
+    `head: ${order.toString(16).padStart(16, "0")} {px:head1} ffffffffffffffff 0000000000000000`,
+    `head: ${(2 ** order).toString(16).padStart(16, "0")} 0000000000000000 00000000ffffffff 0000000000000000`,
+    "page dumped because: kasan: bad access detected",
+    "",
+  ];
+}
+
+/** dump_page() of an order-0, untyped, allocated page (a vmalloc or stack page): refcount 1, _mapcount −1. */
+export function plainPage(): string[] {
+  return [
+    "The buggy address belongs to the physical page:",
+    "page: refcount:1 mapcount:0 mapping:0000000000000000 index:0x0 pfn:0x{hex}",
+    "flags: 0x0(node=0|zone=0)",
+    "raw: 0000000000000000 {px} {px} {px}",
+    "raw: {px} {px} 00000001ffffffff {px}",
+    "page dumped because: kasan: bad access detected",
+    "",
+  ];
+}
+
+/**
+ * The struct page address of `pfn` (arm64 vmemmap): VMEMMAP_START 0xfffffdffc0000000 minus
+ * (memstart_addr >> PAGE_SHIFT) · 64 for QEMU virt's RAM at 1 GiB (pfn 0x40000), plus pfn · 64.
+ */
+export function structPage(pfn: bigint): bigint {
+  return 0xfffffdffc0000000n - 0x40000n * 64n + pfn * 64n;
+}
