@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { COUNTER_NAMES, Counters, toRecord } from "./counters.js";
 
 describe("Counters", () => {
@@ -21,6 +22,30 @@ describe("Counters", () => {
 
   it("refuses an unbalanced leave()", () => {
     expect(() => new Counters().leave()).toThrow(/without enter/);
+  });
+
+  it("restores the right origin through any nesting, reusing the saved slots after unwinding", () => {
+    const origins = ["threadStack", "pageTable", "slab", "vmalloc", "userPage", "other"] as const;
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.constantFrom(...origins), fc.constant("leave" as const)), { maxLength: 60 }), (ops) => {
+        const c = new Counters();
+        const model: (typeof origins)[number][] = ["other"]; // stack of open origins, top = current
+        for (const op of ops) {
+          if (op === "leave") {
+            if (model.length === 1) {
+              expect(() => c.leave()).toThrow(/without enter/);
+              continue;
+            }
+            c.leave();
+            model.pop();
+          } else {
+            c.enter(op);
+            model.push(op);
+          }
+          expect(c.cur).toBe(c.byOrigin[model[model.length - 1]]);
+        }
+      }),
+    );
   });
 
   it("exposes the counters the bench/replay JSON shape promises", () => {

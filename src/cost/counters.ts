@@ -126,7 +126,12 @@ export class Counters {
   readonly byOrigin: Record<Origin, CounterSet>;
   /** The set that lower layers write to; switched by `enter`/`leave`. */
   cur: CounterSet;
+  /**
+   * Saved `cur`s of the open enter()s, slots [0, depth). Slots are reused rather than pushed
+   * and popped: an array that keeps going back to empty reallocates its backing store.
+   */
   private readonly stack: CounterSet[] = [];
+  private depth = 0;
 
   constructor() {
     this.byOrigin = {
@@ -142,14 +147,18 @@ export class Counters {
 
   /** Attribute subsequent counts to `origin` until the matching `leave()`. */
   enter(origin: Origin): void {
-    this.stack.push(this.cur);
+    const d = this.depth;
+    if (d === this.stack.length) this.stack.push(this.cur);
+    else this.stack[d] = this.cur;
+    this.depth = d + 1;
     this.cur = this.byOrigin[origin];
   }
 
   leave(): void {
-    const prev = this.stack.pop();
-    if (prev === undefined) throw new Error("Counters.leave() without enter()");
-    this.cur = prev;
+    const d = this.depth - 1;
+    if (d < 0) throw new Error("Counters.leave() without enter()");
+    this.depth = d;
+    this.cur = this.stack[d];
   }
 
   /** Sum over all origins. */

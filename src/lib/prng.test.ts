@@ -32,6 +32,22 @@ describe("Prng", () => {
     );
   });
 
+  it("nextInt(n) is the first draw below the rejection limit, reduced modulo n (exact for bounds up to 2^32)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 1, max: 2 ** 32 }), (seed, n) => {
+        const r = new Prng(seed);
+        const ref = new Prng(seed);
+        // Reference: limit = 2^32 − (2^32 mod n); draws at or above it are rejected (BigInt: exact).
+        const limit = 2n ** 32n - (2n ** 32n % BigInt(n));
+        for (let k = 0; k < 4; k++) {
+          let v = BigInt(ref.nextU32());
+          while (v >= limit) v = BigInt(ref.nextU32());
+          expect(r.nextInt(n)).toBe(Number(v % BigInt(n)));
+        }
+      }),
+    );
+  });
+
   it("nextInt(14) is uniform: chi-square below the 0.999 quantile (13 dof: 34.53)", () => {
     const r = new Prng(7);
     const n = 14;

@@ -54,7 +54,8 @@ export class Prng {
     const limit = this.lastLimit;
     for (;;) {
       const v = this.nextU32();
-      if (v < limit) return v % n;
+      // v % n without `%`: on a uint32 that compiles to x87 fprem; floor(v / n) is exact here.
+      if (v < limit) return v - Math.floor(v / n) * n;
     }
   }
 

@@ -95,8 +95,12 @@ export interface KasanHooks {
   slabFree(cache: KasanCacheView, object: Ptr, init: boolean, stillAccessible: boolean): boolean;
   /** kasan_kfree_large(ptr): true = bad free reported (6.12's caller frees the pages anyway). */
   kfreeLarge(ptr: Ptr, headPfn: number, ip: number): boolean;
-  /** kasan_check_byte(ptr): false (after a report) when the byte is not accessible. */
-  checkByte(ptr: Ptr, ip: number): boolean;
+  /**
+   * kasan_check_byte(ptr): false (after a report) when the byte is not accessible. `caller` is
+   * the function the inline check sits in (ksize, krealloc_noprof, kmem_cache_destroy): the
+   * frame under __kasan_check_byte in the report's call trace.
+   */
+  checkByte(ptr: Ptr, ip: number, caller?: string): boolean;
   /** kasan_mempool_poison_object(ptr): an element returns to a kmalloc/slab mempool; false = bad free reported, keep it out. */
   mempoolPoisonObject(ptr: Ptr, ip: number): boolean;
   /** kasan_mempool_unpoison_object(ptr, size): a kmalloc/slab mempool element is handed out. */

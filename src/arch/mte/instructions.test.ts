@@ -50,6 +50,23 @@ describe("IRG (mte_get_random_tag)", () => {
     }
   });
 
+  it("getRandomTag / getMemTag equal mte_get_ptr_tag of IRG / LDG, one instruction counted each", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 2 ** 30 }), (seed, tag, g) => {
+        // Two machines on the same seed: one through the helpers, one through the raw instructions.
+        const a = new Mte({ nrCpus: 1, prng: new Prng(seed), counters: new Counters() });
+        const b = new Mte({ nrCpus: 1, prng: new Prng(seed), counters: new Counters() });
+        const p = makePtr(0xf0 | tag, g * 16);
+        a.insn.stg(p);
+        b.insn.stg(p);
+        expect(a.getRandomTag()).toBe(0xf0 | (ptrTag(b.insn.irg(0)) & 0xf));
+        expect(a.getMemTag(makePtr(0xff, g * 16 + 7))).toBe(0xf0 | (ptrTag(b.insn.ldg(makePtr(0xff, g * 16 + 7))) & 0xf));
+        expect(a.counters.cur.irg).toBe(1);
+        expect(a.counters.cur.ldg).toBe(1);
+      }),
+    );
+  });
+
   it("the same seed gives the same tags; another seed does not", () => {
     const draw = (seed: number): number[] => {
       const mte = new Mte({ nrCpus: 1, prng: new Prng(seed), counters: new Counters() });

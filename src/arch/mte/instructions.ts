@@ -64,6 +64,12 @@ export class MteInstructions {
     return mteInsertLogicalTag(p, this.randomTag(this.regs.gcrExclude | (excludeExtra & SYS_GCR_EL1_EXCL_MASK)));
   }
 
+  /** IRG on a pointer whose tag the caller discards: just the random logical tag (0..15), counted as one IRG. */
+  irgLogicalTag(): number {
+    this.counters.cur.irg += 1;
+    return this.randomTag(this.regs.gcrExclude);
+  }
+
   /** ChooseRandomNonExcludedTag: uniform over the included tags (GCR_EL1.RRND = 1). */
   private randomTag(exclude: number): number {
     if (exclude !== this.inclMask) {
@@ -100,6 +106,12 @@ export class MteInstructions {
   ldg(p: Ptr): Ptr {
     this.counters.cur.ldg += 1;
     return mteInsertLogicalTag(p, this.storage.readTag(ptrOffset(p)));
+  }
+
+  /** LDG when only the loaded logical tag (0..15) is wanted, counted as one LDG. */
+  ldgLogicalTag(p: Ptr): number {
+    this.counters.cur.ldg += 1;
+    return this.storage.readTag(ptrOffset(p)) & 0xf;
   }
 
   /** STG Xt, [Xn]: tag one granule with Xt's logical tag. */

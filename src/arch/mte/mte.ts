@@ -23,7 +23,6 @@ import {
 import { TagChecker } from "./tag-check.js";
 import type { TagFaultHandler } from "./tag-fault.js";
 import { TagStorage, type TaggedMappingLookup } from "./tag-storage.js";
-import { mteGetPtrTag } from "./tagged-pointer.js";
 
 export interface MteOptions extends MteSysregsOptions {
   prng: Prng;
@@ -66,12 +65,12 @@ export class Mte {
 
   /** mte_get_random_tag(): IRG, returned in KASAN form 0xF0|x (never 0xFE/0xFF by default). */
   getRandomTag(): number {
-    return mteGetPtrTag(this.insn.irg(0));
+    return 0xf0 | this.insn.irgLogicalTag(); // = mteGetPtrTag(irg(0)) without building the pointer
   }
 
   /** mte_get_mem_tag(addr): LDG, returned in KASAN form 0xF0|x. */
   getMemTag(addr: Ptr): number {
-    return mteGetPtrTag(this.insn.ldg(addr));
+    return 0xf0 | this.insn.ldgLogicalTag(addr); // = mteGetPtrTag(ldg(addr))
   }
 
   /** mte_set_mem_tag_range(addr, size, tag, init). */

@@ -2,9 +2,26 @@ import { describe, expect, it } from "vitest";
 import { ExecContext } from "../../lib/context.js";
 import { EL1_IRQ_ENTRY_PATH, inIrqentryText, interruptedFrameIndices, runInIrq } from "./irq-entry.js";
 import { stackTraceSaveShadow } from "./scs.js";
-import { stackTraceSaveUnwind } from "./unwind.js";
+import { stackTraceSaveUnwind, stackTraceSaveUnwindEntries, unwindFramesVisited } from "./unwind.js";
+import fc from "fast-check";
 
 describe("arm64 stack trace collection: frame-pointer unwinder vs Shadow Call Stack copy", () => {
+  it("unwinder, entries-only form: same entries as the full walk, frames visited = entries + 1, capped by size", () => {
+    const ip = fc.integer({ min: 1, max: 2 ** 40 });
+    fc.assert(
+      fc.property(fc.array(ip, { maxLength: 8 }), fc.array(ip, { maxLength: 80 }), fc.integer({ min: 0, max: 64 }), (frames, stack, size) => {
+        const a = new Float64Array(64);
+        const b = new Float64Array(64);
+        const w = stackTraceSaveUnwind(frames, stack, a, size);
+        const n = stackTraceSaveUnwindEntries(frames, stack, b, size);
+        expect(n).toBe(w.nrEntries);
+        expect(n).toBe(Math.min(size, frames.length + stack.length));
+        expect(unwindFramesVisited(n)).toBe(w.framesVisited);
+        expect(Array.from(b.subarray(0, n))).toEqual(Array.from(a.subarray(0, n)));
+      }),
+    );
+  });
+
   it("unwinder: entries innermost first, n + 1 frames visited (stack_trace_save's own frame skipped)", () => {
     const out = new Float64Array(64);
     const w = stackTraceSaveUnwind([100, 101], [1, 2, 3], out, 64);

@@ -20,16 +20,23 @@ export interface StackWalk {
 
 /** stack_trace_save(out, size, 0) through the frame-pointer unwinder. */
 export function stackTraceSaveUnwind(frames: ArrayLike<number>, callStack: readonly number[], out: Float64Array, size: number): StackWalk {
+  const n = stackTraceSaveUnwindEntries(frames, callStack, out, size);
+  return { nrEntries: n, framesVisited: unwindFramesVisited(n) };
+}
+
+/**
+ * The same walk returning only the number of entries written (no result object, for the
+ * allocator hot paths); the frames visited are `unwindFramesVisited(n)`.
+ */
+export function stackTraceSaveUnwindEntries(frames: ArrayLike<number>, callStack: readonly number[], out: Float64Array, size: number): number {
   const max = Math.min(size, out.length);
   let n = 0;
-  let visited = 1; // stack_trace_save's own frame (skipnr + 1)
-  for (let i = 0; i < frames.length && n < max; i++) {
-    out[n++] = frames[i];
-    visited++;
-  }
-  for (let i = callStack.length - 1; i >= 0 && n < max; i--) {
-    out[n++] = callStack[i];
-    visited++;
-  }
-  return { nrEntries: n, framesVisited: visited };
+  for (let i = 0; i < frames.length && n < max; i++) out[n++] = frames[i];
+  for (let i = callStack.length - 1; i >= 0 && n < max; i--) out[n++] = callStack[i];
+  return n;
+}
+
+/** Frame records an unwind storing `nrEntries` touches: each stored one plus stack_trace_save's own (skipped). */
+export function unwindFramesVisited(nrEntries: number): number {
+  return nrEntries + 1;
 }

@@ -39,4 +39,9 @@ export class KasanEnv {
   saveTrack(gfp: number, canAlloc: boolean, site?: KasanStackSite): { pid: number; stack: number } {
     return { pid: this.ctx.pid, stack: this.stackSaver.save(gfp, canAlloc, site) };
   }
+
+  /** kasan_save_stack(): the depot handle alone (the tag modes' ring stores pid beside it). */
+  saveStack(gfp: number, canAlloc: boolean, site?: KasanStackSite): number {
+    return this.stackSaver.save(gfp, canAlloc, site);
+  }
 }

@@ -201,11 +201,11 @@ export class KasanCommonHooks implements KasanHooks {
   }
 
   /** poison_slab_object(). */
-  private poisonSlabObject(cache: KasanCacheView, object: Ptr, init: boolean, stillAccessible: boolean): void {
+  private poisonSlabObject(cache: KasanCacheView, object: Ptr, init: boolean, stillAccessible: boolean, untagged?: Ptr): void {
     const b = this.backend;
     // SLAB_TYPESAFE_BY_RCU objects freed without an RCU delay may still be read legally.
     if (stillAccessible) return;
-    b.poison(b.resetTag(object), roundUp(cache.objectSize, b.granuleSize), b.poisonValues.slabFree, init);
+    b.poison(untagged ?? b.resetTag(object), roundUp(cache.objectSize, b.granuleSize), b.poisonValues.slabFree, init);
     if (b.stackCollectionEnabled) b.saveFreeInfo(cache, object);
   }
 
@@ -213,8 +213,9 @@ export class KasanCommonHooks implements KasanHooks {
   slabFree(cache: KasanCacheView, object: Ptr, init: boolean, stillAccessible: boolean): boolean {
     const b = this.backend;
     if (!b.enabled) return false;
-    this.poisonSlabObject(cache, object, init, stillAccessible);
-    return b.quarantinePut(cache, b.resetTag(object));
+    const untagged = b.resetTag(object); // kasan_reset_tag(object), once for both uses
+    this.poisonSlabObject(cache, object, init, stillAccessible, untagged);
+    return b.quarantinePut(cache, untagged);
   }
 
   /** check_page_allocation() for kfree() of a page-backed kmalloc (true = bad free reported). */
@@ -236,11 +237,12 @@ export class KasanCommonHooks implements KasanHooks {
   }
 
   /** __kasan_check_byte(): report a 1-byte read if the byte is not accessible. */
-  checkByte(ptr: Ptr, ip: number): boolean {
+  checkByte(ptr: Ptr, ip: number, caller?: string): boolean {
     const b = this.backend;
     if (!b.enabled) return true;
     if (!b.byteAccessible(ptr)) {
-      this.env.reporter.report(ptr, 1, false, ip);
+      const via = caller === undefined ? ["__kasan_check_byte"] : ["__kasan_check_byte", caller];
+      this.env.reporter.reportingVia(via, () => this.env.reporter.report(ptr, 1, false, ip));
       return false;
     }
     return true;

@@ -22,6 +22,7 @@ import { genericBugType } from "./bug-type.js";
 import { memoryIsPoisonedConst, memoryIsPoisonedN } from "./memory-is-poisoned.js";
 import { ObjectMetaTable } from "./object-meta.js";
 import { Quarantine, type QuarantineConfig } from "./quarantine.js";
+import { modPow2 } from "../../lib/align.js";
 
 /** KASAN_SHADOW_SCALE_SHIFT for Generic. */
 export const GENERIC_SHADOW_SCALE_SHIFT = 3;
@@ -90,7 +91,7 @@ export class GenericBackend extends SoftwareShadowBackend implements KasanBacken
 
   /** kasan_poison_last_granule(): the partial granule's shadow holds its count of valid bytes. */
   poisonLastGranule(p: Ptr, size: number): void {
-    const rem = size % 8;
+    const rem = modPow2(size, 8); // size % 8 without fmod (sizes may exceed int32)
     if (rem !== 0) this.shadow.set(ptrOffset(p) + size, rem);
   }
 

@@ -213,7 +213,7 @@ export class HwTagsBackend implements KasanBackend {
       this.env.warn(`kasan_poison: size ${size} not a multiple of ${MTE_GRANULE_SIZE}`);
       return;
     }
-    this.mte.setMemTagRange(untaggedPtr(off), size, value, init);
+    this.mte.setMemTagRange(off, size, value, init); // the helper ignores the pointer tag: the offset will do
   }
 
   /**
@@ -229,7 +229,7 @@ export class HwTagsBackend implements KasanBackend {
       return;
     }
     const rounded = Math.ceil(size / MTE_GRANULE_SIZE) * MTE_GRANULE_SIZE;
-    this.mte.setMemTagRange(untaggedPtr(off), rounded, tag, init);
+    this.mte.setMemTagRange(off, rounded, tag, init);
   }
 
   /** Byte precision exists only in Generic. */
@@ -261,11 +261,11 @@ export class HwTagsBackend implements KasanBackend {
   initObjectMeta(_cache: KasanCacheView, _object: Ptr): void {}
   /** kasan_save_alloc_info() → save_stack_info(…, is_free false): depot may allocate. */
   saveAllocInfo(cache: KasanCacheView, object: Ptr, gfp: number): void {
-    this.stackRing?.save(object, cache.objectSize, this.env.saveTrack(gfp, true, cache.isKmalloc ? "kmalloc" : "kmem_cache_alloc"), false);
+    this.stackRing?.saveRecord(object, cache.objectSize, this.env.ctx.pid, this.env.saveStack(gfp, true, cache.isKmalloc ? "kmalloc" : "kmem_cache_alloc"), false);
   }
   /** kasan_save_free_info() → save_stack_info(…, gfp 0, is_free true): STACK_DEPOT_FLAG_CAN_ALLOC with gfp 0. */
   saveFreeInfo(cache: KasanCacheView, object: Ptr): void {
-    this.stackRing?.save(object, cache.objectSize, this.env.saveTrack(0, true, cache.isKmalloc ? "kfree" : "kmem_cache_free"), true);
+    this.stackRing?.saveRecord(object, cache.objectSize, this.env.ctx.pid, this.env.saveStack(0, true, cache.isKmalloc ? "kfree" : "kmem_cache_free"), true);
   }
   quarantinePut(_cache: KasanCacheView, _object: Ptr): boolean {
     return false;

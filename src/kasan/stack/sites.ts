@@ -52,10 +52,17 @@ export function callChain(kallsyms: Kallsyms, names: readonly string[], innermos
   return out;
 }
 
-/** Per-run cache of the site frames (addresses depend on the run's kallsyms). */
+/**
+ * Per-run cache of the site frames (addresses depend on the run's kallsyms). One field per
+ * site rather than a Map: this runs on every slab alloc and free.
+ */
 export class StackSites {
-  private readonly cache = new Map<KasanStackSite, Float64Array>();
   private static readonly NONE = new Float64Array(0);
+  private kmalloc: Float64Array | undefined = undefined;
+  private kmemCacheAlloc: Float64Array | undefined = undefined;
+  private kfree: Float64Array | undefined = undefined;
+  private kmemCacheFree: Float64Array | undefined = undefined;
+  private aux: Float64Array | undefined = undefined;
 
   constructor(
     private readonly kallsyms: Kallsyms,
@@ -63,12 +70,17 @@ export class StackSites {
   ) {}
 
   frames(site: KasanStackSite | undefined): Float64Array {
-    if (site === undefined) return StackSites.NONE;
-    let f = this.cache.get(site);
-    if (f === undefined) {
-      f = callChain(this.kallsyms, siteFunctions(this.mode, site), "stack_trace_save");
-      this.cache.set(site, f);
-    }
-    return f;
+    // String tests first and `undefined` last: comparisons that only ever see interned site
+    // names compile to pointer compares.
+    if (site === "kmalloc") return (this.kmalloc ??= this.chain(site));
+    if (site === "kfree") return (this.kfree ??= this.chain(site));
+    if (site === "kmem_cache_alloc") return (this.kmemCacheAlloc ??= this.chain(site));
+    if (site === "kmem_cache_free") return (this.kmemCacheFree ??= this.chain(site));
+    if (site === "aux") return (this.aux ??= this.chain(site));
+    return StackSites.NONE;
+  }
+
+  private chain(site: KasanStackSite): Float64Array {
+    return callChain(this.kallsyms, siteFunctions(this.mode, site), "stack_trace_save");
   }
 }

@@ -12,7 +12,7 @@
  */
 import { interruptedFrameIndices } from "../../arch/stacktrace/irq-entry.js";
 import { stackTraceSaveShadow } from "../../arch/stacktrace/scs.js";
-import { stackTraceSaveUnwind, type StackWalk } from "../../arch/stacktrace/unwind.js";
+import { stackTraceSaveUnwindEntries, unwindFramesVisited } from "../../arch/stacktrace/unwind.js";
 import type { Counters } from "../../cost/counters.js";
 import type { ExecContext } from "../../lib/context.js";
 import type { StackDepot } from "../../lib/stackdepot/stack-depot.js";
@@ -75,18 +75,19 @@ export class KasanStackCollector implements KasanStackSaver {
     const ctx = this.deps.ctx;
     const frames = this.sites.frames(site);
     const c = this.deps.counters.cur;
-    let w: StackWalk;
+    let n: number;
     if (this.useScs) {
-      w = stackTraceSaveShadow(frames, ctx.callStack, interruptedFrameIndices(ctx), this.buf, KASAN_STACK_DEPTH);
+      const w = stackTraceSaveShadow(frames, ctx.callStack, interruptedFrameIndices(ctx), this.buf, KASAN_STACK_DEPTH);
       c.framesCopiedScs += w.framesVisited;
       if (this.collection === "scs-noscs") c.stackTracesSavedNoscs += 1;
+      n = w.nrEntries;
     } else {
-      w = stackTraceSaveUnwind(frames, ctx.callStack, this.buf, KASAN_STACK_DEPTH);
-      c.framesUnwound += w.framesVisited;
+      n = stackTraceSaveUnwindEntries(frames, ctx.callStack, this.buf, KASAN_STACK_DEPTH);
+      c.framesUnwound += unwindFramesVisited(n);
     }
     c.stackTracesSaved += 1;
-    this.lastN = w.nrEntries;
-    return w.nrEntries;
+    this.lastN = n;
+    return n;
   }
 
   save(gfp: number, canAlloc: boolean, site?: KasanStackSite): number {

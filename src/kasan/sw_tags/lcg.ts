@@ -34,6 +34,7 @@ export class SwTagsLcg {
     const s = (Math.imul(LCG_MULTIPLIER, this.state[cpu]) + LCG_INCREMENT) >>> 0;
     this.state[cpu] = s;
     this.counters.cur.lcgTags += 1;
-    return s % (KASAN_TAG_MAX + 1);
+    // s % (KASAN_TAG_MAX + 1) without `%` (fprem on a uint32); the floored quotient is exact.
+    return s - Math.floor(s / (KASAN_TAG_MAX + 1)) * (KASAN_TAG_MAX + 1);
   }
 }

@@ -120,10 +120,10 @@ export class SwTagsBackend extends SoftwareShadowBackend implements KasanBackend
   cacheCreate(_args: KasanCacheCreateArgs): void {}
   initObjectMeta(_cache: KasanCacheView, _object: Ptr): void {}
   saveAllocInfo(cache: KasanCacheView, object: Ptr, gfp: number): void {
-    this.stackRing?.save(object, cache.objectSize, this.env.saveTrack(gfp, true, cache.isKmalloc ? "kmalloc" : "kmem_cache_alloc"), false);
+    this.stackRing?.saveRecord(object, cache.objectSize, this.env.ctx.pid, this.env.saveStack(gfp, true, cache.isKmalloc ? "kmalloc" : "kmem_cache_alloc"), false);
   }
   saveFreeInfo(cache: KasanCacheView, object: Ptr): void {
-    this.stackRing?.save(object, cache.objectSize, this.env.saveTrack(0, true, cache.isKmalloc ? "kfree" : "kmem_cache_free"), true);
+    this.stackRing?.saveRecord(object, cache.objectSize, this.env.ctx.pid, this.env.saveStack(0, true, cache.isKmalloc ? "kfree" : "kmem_cache_free"), true);
   }
   quarantinePut(_cache: KasanCacheView, _object: Ptr): boolean {
     return false;

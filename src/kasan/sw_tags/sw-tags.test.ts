@@ -28,6 +28,19 @@ describe("SW_TAGS kasan_random_tag: per-CPU LCG", () => {
     expect(counters.cur.lcgTags).toBe(3);
   });
 
+  it("every tag is the next LCG state mod 254, for any state (exact past 2^31)", () => {
+    const lcg = new SwTagsLcg(1, new Prng(1), new Counters());
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), (s) => {
+        lcg.seed(0, s);
+        // Reference in BigInt: state' = (1664525·s + 1013904223) mod 2^32, tag = state' mod 254.
+        const next = (1664525n * BigInt(s) + 1013904223n) % 2n ** 32n;
+        expect(lcg.next(0)).toBe(Number(next % 254n));
+        expect(lcg.stateOf(0)).toBe(Number(next));
+      }),
+    );
+  });
+
   it("CPUs have independent states, and tags never reach 0xfe/0xff", () => {
     const lcg = new SwTagsLcg(2, new Prng(1), new Counters());
     lcg.seed(0, 0);

@@ -22,6 +22,8 @@ export interface StackRingLookup {
 export class StackRing {
   /** atomic64 pos: total entries ever written. */
   private pos = 0;
+  /** pos % size: the slot the next save claims. */
+  private next = 0;
   private readonly ptr: Float64Array;
   private readonly objSize: Uint32Array;
   private readonly pid: Uint32Array;
@@ -45,12 +47,18 @@ export class StackRing {
 
   /** save_stack_info(): claim slot pos % size and fill it. */
   save(object: Ptr, objectSize: number, track: KasanTrack, isFree: boolean): void {
-    const i = this.pos % this.size;
+    this.saveRecord(object, objectSize, track.pid, track.stack, isFree);
+  }
+
+  /** save_stack_info() with the track as two numbers (no object on the allocator hot path). */
+  saveRecord(object: Ptr, objectSize: number, pid: number, stack: number, isFree: boolean): void {
+    const i = this.next;
+    this.next = i + 1 === this.size ? 0 : i + 1; // pos % size, kept incrementally
     this.pos++;
     this.ptr[i] = object;
     this.objSize[i] = objectSize;
-    this.pid[i] = track.pid;
-    this.stack[i] = track.stack;
+    this.pid[i] = pid;
+    this.stack[i] = stack;
     this.isFree[i] = isFree ? 1 : 0;
     this.counters.cur.stackRingInserts += 1;
   }

@@ -104,6 +104,9 @@ export class PageAllocator implements PageHookEnv {
   readonly initOnAlloc: boolean;
   readonly initOnFree: boolean;
   readonly mode: KasanMode;
+  readonly softwareKasanMode: boolean;
+  readonly genericKasanMode: boolean;
+  private readonly hwTagsBuild: boolean;
   readonly nrCpus: number;
   readonly thp: boolean;
   /** Policy hook read by post_alloc_hook (see page-hooks.ts shouldSkipKasanUnpoison). */
@@ -140,6 +143,9 @@ export class PageAllocator implements PageHookEnv {
     this.initOnAlloc = opts.initOnAlloc;
     this.initOnFree = opts.initOnFree;
     this.mode = opts.mode;
+    this.softwareKasanMode = opts.mode === "generic" || opts.mode === "sw_tags";
+    this.genericKasanMode = opts.mode === "generic";
+    this.hwTagsBuild = opts.mode === "hw_tags";
     this.nrCpus = opts.nrCpus;
     this.thp = opts.thp ?? true;
     this.untaggedByDefault = opts.untaggedByDefault ?? false;
@@ -174,7 +180,7 @@ export class PageAllocator implements PageHookEnv {
       this.counters.cur.pageAllocFailures++;
       return -1;
     }
-    gfp = gfpForMode(gfp, this.mode);
+    if (!this.hwTagsBuild) gfp = gfpForMode(gfp, this.mode); // hw_tags keeps the mask as is
     const mt = gfpMigratetype(gfp);
     if (mt >= MIGRATE_PCPTYPES) throw new Error(`allocPages: gfp must not have both __GFP_MOVABLE and __GFP_RECLAIMABLE (0x${gfp.toString(16)})`);
     const cpu = this.cpu();
@@ -206,7 +212,7 @@ export class PageAllocator implements PageHookEnv {
     if (!Number.isInteger(order) || order < 0 || order > MAX_ORDER) {
       throw new Error(`freePages: order must be an integer in [0, ${MAX_ORDER}], got ${order}`);
     }
-    if (i % 2 ** order !== 0) throw new Error(`freePages: pfn 0x${pfn.toString(16)} is not aligned to order ${order}`);
+    if ((i & ((1 << order) - 1)) !== 0) throw new Error(`freePages: pfn 0x${pfn.toString(16)} is not aligned to order ${order}`);
     if (i + 2 ** order > this.pages.nrPages) throw new Error(`freePages: block at pfn 0x${pfn.toString(16)} order ${order} runs past the end of RAM`);
     const st = this.pages.state[i];
     const ty = this.pages.type[i];

@@ -28,6 +28,9 @@ export interface PageHookEnv {
   readonly initOnFree: boolean;
   /** The KASAN mode the kernel is built with (IS_ENABLED(CONFIG_KASAN_*)). */
   readonly mode: KasanMode;
+  /** mode is generic or sw_tags, and mode is generic (precomputed: no string compares per page). */
+  readonly softwareKasanMode: boolean;
+  readonly genericKasanMode: boolean;
   /** Policy "untagged-by-default" (src/policy): only __GFP_TAGGED allocations are unpoisoned. */
   readonly untaggedByDefault?: boolean;
 }
@@ -48,7 +51,7 @@ export function shouldSkipInit(env: PageHookEnv, gfp: number): boolean {
  * enabled (KASAN off, kasan=off, no MTE); else when __GFP_SKIP_KASAN is set.
  */
 export function shouldSkipKasanUnpoison(env: PageHookEnv, gfp: number): boolean {
-  if (env.mode === "generic" || env.mode === "sw_tags") return false;
+  if (env.softwareKasanMode) return false;
   if (!env.hooks.hwTagsEnabled) return true;
   // --- policy hook (untagged-by-default, seed 001 review): allocations that do not opt in skip.
   if (env.untaggedByDefault === true && (gfp & __GFP_TAGGED) === 0) return true;
@@ -61,7 +64,7 @@ export function shouldSkipKasanUnpoison(env: PageHookEnv, gfp: number): boolean 
  * never unpoisoned (__GFP_SKIP_KASAN, sampled out, boot memory), so nothing to poison.
  */
 export function shouldSkipKasanPoison(env: PageHookEnv, pfn: number): boolean {
-  if (env.mode === "generic") return false;
+  if (env.genericKasanMode) return false;
   return env.pages.kasanTag(pfn) === 0xff;
 }
 

@@ -320,7 +320,7 @@ export class SlabAllocator {
     this.checkOwnCache("kmemCacheDestroy", cache);
     this.counters.enter("slab");
     try {
-      if (!this.hooks.checkByte(cache.structPtr, ip)) return;
+      if (!this.hooks.checkByte(cache.structPtr, ip, "kmem_cache_destroy")) return;
       // In-flight kfree_rcu()s may hold objects of this cache.
       this.rcu.kvfreeBarrier();
       if (this.slubRcuDebug && (cache.flags & SLAB_TYPESAFE_BY_RCU) !== 0) this.rcu.barrier();
@@ -490,19 +490,28 @@ export class SlabAllocator {
     }
   }
 
-  /** kfree_sensitive(ptr): zero the whole usable size, then kfree. */
-  kfreeSensitive(ptr: Ptr, ip = 0): void {
+  /**
+   * kfree_sensitive(ptr): zero the whole usable size, then kfree. Its calls of ksize() and
+   * kfree() run with kfree_sensitive's frame on the stack (reports and free stacks show it).
+   */
+  kfreeSensitive(ptr: Ptr, _ip = 0): void {
     this.counters.enter("slab");
     try {
-      const ks = this.ksizeInternal(ptr, ip);
+      const ks = this.callFrom("kfree_sensitive", "ksize", (site) => this.ksizeInternal(ptr, site));
       if (ks !== 0) {
         this.hooks.unpoisonRange(ptr, ks);
         this.counters.cur.bytesZeroed += ks; // memzero_explicit
       }
-      this.kfreeInternal(ptr, ip);
+      this.callFrom("kfree_sensitive", "kfree", (site) => this.kfreeInternal(ptr, site));
     } finally {
       this.counters.leave();
     }
+  }
+
+  /** `fn` called from `caller` at its call site of `callee` (pushed on the call stack, passed as the return address). */
+  private callFrom<T>(caller: string, callee: string, fn: (site: number) => T): T {
+    const site = this.ctx.kallsyms.callSite(caller, callee);
+    return this.ctx.call(site, () => fn(site));
   }
 
   /** kfree_rcu(ptr) / kvfree_rcu: kfree after a grace period. */
@@ -660,7 +669,7 @@ export class SlabAllocator {
     let ks = 0;
     // Check for a use-after-free before ksize() looks at the object.
     if (!isZeroOrNull(p)) {
-      if (!this.hooks.checkByte(p, ip)) return 0;
+      if (!this.hooks.checkByte(p, ip, "krealloc_noprof")) return 0;
       ks = this.ksizeInternal(p, ip);
     }
     if (ks >= newSize) {
@@ -675,7 +684,7 @@ export class SlabAllocator {
   }
 
   private ksizeInternal(p: Ptr, ip: number): number {
-    if (isZeroOrNull(p) || !this.hooks.checkByte(p, ip)) return 0;
+    if (isZeroOrNull(p) || !this.hooks.checkByte(p, ip, "ksize")) return 0;
     return this.ksizeUnchecked(p);
   }
 
@@ -714,7 +723,7 @@ export class SlabAllocator {
   }
 
   /** free_large_kmalloc(). */
-  private freeLargeKmalloc(ptr: Ptr, ip: number): void {
+  private freeLargeKmalloc(ptr: Ptr, _ip: number): void {
     const pfn = this.pages.virtToPfn(ptr);
     if (pfn < 0) throw new Error(`kfree: pointer 0x${ptr.toString(16)} is not a kmalloc address (not in the linear map)`);
     const head = this.pages.compoundHead(pfn);
@@ -722,7 +731,8 @@ export class SlabAllocator {
     if (order === 0) this.warnings.push(`free_large_kmalloc: object pointer ${ptr} is in an order-0 page`);
     // 6.12's free_large_kmalloc() frees the pages whatever kasan_kfree_large() reported: an
     // invalid free (pointer inside the block) still releases the whole block.
-    this.hooks.kfreeLarge(ptr, head, ip);
+    // kasan_kfree_large() is inlined here: its _RET_IP_ is this function's return address in kfree().
+    this.hooks.kfreeLarge(ptr, head, this.ctx.kallsyms.callSite("kfree", "free_large_kmalloc"));
     const known = this.largeKmalloc.get(head);
     if (known === undefined) {
       // A second free of the same block: the real kernel goes on into the buddy allocator and
@@ -751,15 +761,7 @@ export class SlabAllocator {
     const off = ptrOffset(x);
     const nearest = slab.base + slab.nearestIndex(off) * s.size; // nearest_obj()
     if (this.hooks.slabPreFree(s, x, ip, nearest)) return false;
-    if (this.slubRcuDebug && stillAccessible) {
-      const delayed = this.doKmallocNode(RCU_DELAYED_FREE_SIZE, GFP_NOWAIT);
-      if (delayed !== 0) {
-        this.hooks.recordAuxStack(x);
-        this.setState(slab, x, OBJ_RCU_PENDING);
-        this.rcu.callRcu(() => this.slabFreeAfterRcuDebug(delayed, x));
-        return false;
-      }
-    }
+    if (this.slubRcuDebug && stillAccessible && this.deferFreeAfterRcuDebug(slab, x)) return false;
     if (init) {
       const c = this.counters.cur;
       if (!this.hooks.hasIntegratedInit) c.bytesZeroed += s.objectSize;
@@ -769,6 +771,20 @@ export class SlabAllocator {
       this.setState(slab, x, OBJ_KASAN_HELD);
       return false;
     }
+    return true;
+  }
+
+  /**
+   * SLUB_RCU_DEBUG: hand the free to call_rcu with a struct rcu_delayed_free; false when that
+   * allocation failed (the object is then freed at once). Kept out of slabFreeHook so the
+   * closure does not make every free allocate a context for `x`.
+   */
+  private deferFreeAfterRcuDebug(slab: Slab, x: Ptr): boolean {
+    const delayed = this.doKmallocNode(RCU_DELAYED_FREE_SIZE, GFP_NOWAIT);
+    if (delayed === 0) return false;
+    this.hooks.recordAuxStack(x);
+    this.setState(slab, x, OBJ_RCU_PENDING);
+    this.rcu.callRcu(() => this.slabFreeAfterRcuDebug(delayed, x));
     return true;
   }
 

@@ -37,6 +37,7 @@ import { SLAB_TYPESAFE_BY_RCU } from "./flags.js";
 import type { KmemCache } from "./kmem-cache.js";
 import type { SlabPageAllocator } from "./page-source.js";
 import { OBJ_ALLOCATED, OBJ_FREE, Slab } from "./slab.js";
+import { SlabPfnTable } from "./slab-pfn-table.js";
 
 /** GFP_RECLAIM_MASK | GFP_CONSTRAINT_MASK (mm/internal.h): what new_slab passes on. */
 const GFP_SLAB_PASS_MASK =
@@ -47,7 +48,7 @@ export class SlubEngine {
   /** Pages currently owned by slabs (NR_SLAB_*_B / PAGE_SIZE). */
   slabPages = 0;
   /** Every page of every live slab → its slab. */
-  private readonly slabByPfn = new Map<number, Slab>();
+  private readonly slabByPfn = new SlabPfnTable();
 
   constructor(
     private readonly pages: SlabPageAllocator,
