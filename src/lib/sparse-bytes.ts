@@ -80,6 +80,14 @@ export class SparseBytes {
 
   /** Set units [from, to) to `value`. */
   fill(from: number, to: number, value: number): void {
+    // Fast path: the range lies in the most recently used chunk (one object, one page).
+    const base0 = this.lastIdx * CHUNK_UNITS;
+    if (from >= base0 && to <= base0 + CHUNK_UNITS && this.lastChunk !== undefined) {
+      const c = this.lastChunk;
+      if (to - from <= 16) for (let i = from - base0, e = to - base0; i < e; i++) c[i] = value;
+      else c.fill(value, from - base0, to - base0);
+      return;
+    }
     while (from < to) {
       const ci = (from / CHUNK_UNITS) | 0;
       const base = ci * CHUNK_UNITS;
