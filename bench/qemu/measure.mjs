@@ -1,0 +1,263 @@
+#!/usr/bin/env node
+// Measures the per-instruction cost of MTE instructions, tag-checked accesses and frame-pointer
+// unwinding under qemu-user TCG, for the `qemu-tcg` cost profile (issue 7). Cross-compiles
+// mte-costs.c, runs it under `qemu-aarch64 -cpu max` with MTE on and off, subtracts the loop
+// baselines rep by rep, takes medians and writes results.json beside this file.
+// Usage: node bench/qemu/measure.mjs [--reps N] [--iters N] [--out FILE]
+// Not part of `npm run bench`: it needs the aarch64 toolchain and QEMU (installed here if missing).
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SOURCE = join(HERE, "mte-costs.c");
+const CC = "aarch64-linux-gnu-gcc";
+const CFLAGS = ["-O2", "-march=armv8.5-a+memtag", "-static"];
+const QEMU_ARGS = ["-cpu", "max"];
+
+function fail(msg, code = 1) {
+  console.error(`measure: ${msg}`);
+  process.exit(code);
+}
+
+function parseArgs(argv) {
+  const opts = { reps: 9, iters: 100000, out: join(HERE, "results.json") };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--help" || a === "-h") {
+      console.log(
+        "usage: node bench/qemu/measure.mjs [--reps N] [--iters N] [--out FILE]\n" +
+          "  --reps N   timed repetitions of every loop, median taken (default 9)\n" +
+          "  --iters N  loop iterations of 16 instructions each in the MTE run; the MTE-off run\n" +
+          "             uses 10x as many (default 100000)\n" +
+          "  --out FILE where to write the JSON (default bench/qemu/results.json)",
+      );
+      process.exit(0);
+    }
+    const val = argv[i + 1];
+    if (a === "--reps" || a === "--iters") {
+      const n = Number(val);
+      if (!Number.isInteger(n) || n < 1) fail(`${a}: expected a positive integer, got ${JSON.stringify(val)}`, 2);
+      opts[a.slice(2)] = n;
+      i++;
+    } else if (a === "--out") {
+      if (!val) fail("--out: expected a file name", 2);
+      opts.out = resolve(val);
+      i++;
+    } else {
+      fail(`unknown argument ${JSON.stringify(a)} (try --help)`, 2);
+    }
+  }
+  return opts;
+}
+
+function onPath(bin) {
+  return spawnSync("sh", ["-c", `command -v ${bin}`], { encoding: "utf8" }).status === 0;
+}
+
+function findQemu() {
+  return ["qemu-aarch64", "qemu-aarch64-static"].find(onPath);
+}
+
+// What is missing, as Debian package names.
+function missingPackages() {
+  const missing = [];
+  if (!findQemu()) missing.push("qemu-user");
+  if (!onPath(CC)) missing.push("gcc-aarch64-linux-gnu");
+  // -static links against the cross libc's archive.
+  if (!existsSync("/usr/aarch64-linux-gnu/lib/libc.a")) missing.push("libc6-dev-arm64-cross");
+  return missing;
+}
+
+function ensureToolchain() {
+  let missing = missingPackages();
+  if (missing.length === 0) return;
+  if (!onPath("apt-get")) {
+    fail(`missing ${missing.join(", ")} and apt-get is not available; install them (Debian/Ubuntu package names) and rerun`);
+  }
+  const root = typeof process.getuid === "function" && process.getuid() === 0;
+  if (!root && !onPath("sudo")) fail(`missing ${missing.join(", ")}; not root and no sudo: run  apt-get install ${missing.join(" ")}  as root`);
+  const pre = root ? [] : ["sudo"];
+  console.error(`measure: ${missing.join(", ")} not installed; installing with apt-get${root ? "" : " (via sudo)"}`);
+  const apt = (args) =>
+    spawnSync(pre.length ? "sudo" : "apt-get", [...(pre.length ? ["apt-get"] : []), ...args], {
+      stdio: ["inherit", "inherit", "inherit"],
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    }).status === 0;
+  if (!apt(["install", "-y", ...missing])) {
+    console.error("measure: apt-get install failed; refreshing the package lists and retrying");
+    if (!apt(["update"]) || !apt(["install", "-y", ...missing])) {
+      fail(`could not install ${missing.join(", ")} with apt-get; install them by hand and rerun`);
+    }
+  }
+  missing = missingPackages();
+  if (missing.length) fail(`still missing after apt-get: ${missing.join(", ")}`);
+}
+
+function firstLine(cmd, args) {
+  return execFileSync(cmd, args, { encoding: "utf8" }).split("\n")[0].trim();
+}
+
+function hostCpu() {
+  try {
+    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"));
+    return m ? m[1].trim() : "unknown (no model name in /proc/cpuinfo)";
+  } catch {
+    return "unknown (/proc/cpuinfo unreadable)";
+  }
+}
+
+// Runs the binary; returns {info, checks, raw: Map<bench, [{rep, ns, n}]>}.
+function run(qemu, bin, mode, reps, iters) {
+  const r = spawnSync(qemu, [...QEMU_ARGS, bin, mode, String(reps), String(iters)], {
+    encoding: "utf8",
+    maxBuffer: 1 << 24,
+  });
+  if (r.status !== 0) {
+    fail(`${qemu} ${QEMU_ARGS.join(" ")} mte-costs ${mode} exited with ${r.status ?? r.signal}:\n${r.stderr}${r.stdout}`);
+  }
+  const info = {};
+  const checks = {};
+  const raw = new Map();
+  r.stdout.split("\n").forEach((line, i) => {
+    if (!line) return;
+    const f = line.split(" ");
+    if (f[0] === "info") info[f[1]] = f.slice(2).join(" ");
+    else if (f[0] === "check") checks[f[1]] = f.slice(2).join(" ");
+    else if (f[0] === "raw" && f.length === 5) {
+      const [bench, rep, ns, n] = [f[1], Number(f[2]), Number(f[3]), Number(f[4])];
+      if (![rep, ns, n].every(Number.isFinite) || n <= 0) fail(`mte-costs ${mode} output line ${i + 1}: bad numbers in ${JSON.stringify(line)}`);
+      if (!raw.has(bench)) raw.set(bench, []);
+      raw.get(bench).push({ rep, ns, n });
+    } else fail(`mte-costs ${mode} output line ${i + 1}: unrecognised ${JSON.stringify(line)}`);
+  });
+  return { info, checks, raw };
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const round = (x) => Math.round(x * 1000) / 1000;
+
+// Per-rep (bench - base) / divisor, paired by rep so slow drift hits both alike; median + range.
+function paired(res, bench, base, divisor) {
+  const a = res.raw.get(bench);
+  const b = res.raw.get(base);
+  if (!a || !b) fail(`mte-costs output lacks ${a ? base : bench}`);
+  const byRep = new Map(b.map((x) => [x.rep, x]));
+  const samples = a.map((x) => {
+    const y = byRep.get(x.rep);
+    if (!y) fail(`mte-costs output lacks ${base} rep ${x.rep}`);
+    return (x.ns - y.ns) / divisor(x);
+  });
+  return { value: round(median(samples)), min: round(Math.min(...samples)), max: round(Math.max(...samples)) };
+}
+
+function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  ensureToolchain();
+  const qemu = findQemu();
+  const dir = mkdtempSync(join(tmpdir(), "mte-costs-"));
+  const bin = join(dir, "mte-costs");
+  try {
+    console.error(`measure: compiling with ${CC} ${CFLAGS.join(" ")}`);
+    const cc = spawnSync(CC, [...CFLAGS, "-o", bin, SOURCE], { encoding: "utf8" });
+    if (cc.status !== 0) fail(`compiling ${SOURCE} failed:\n${cc.stderr}`);
+
+    console.error(`measure: running under ${qemu} ${QEMU_ARGS.join(" ")} (MTE on: ${opts.reps} reps x ${opts.iters} iters)`);
+    const on = run(qemu, bin, "mte", opts.reps, opts.iters);
+    for (const [name, verdict] of Object.entries(on.checks)) {
+      if (!verdict.startsWith("ok")) fail(`sanity check ${name} failed (${verdict}); MTE is not behaving under this QEMU`);
+    }
+    console.error(`measure: running with MTE off (${opts.reps} reps x ${opts.iters * 10} iters)`);
+    const off = run(qemu, bin, "nomte", opts.reps, opts.iters * 10);
+
+    const unroll = Number(on.info.unroll);
+    const bs = Number(on.info.dczid_block_bytes);
+    const [shortChain, longChain] = on.info.fp_walk_frames.split(" ").map(Number);
+    const perInsn = (x) => x.n; // raw n counts body instructions
+    const perFrame = (x) => x.n * (longChain - shortChain); // raw n counts walks
+    if (!(unroll > 0 && bs > 0 && longChain > shortChain)) fail(`mte-costs printed bad info: ${JSON.stringify(on.info)}`);
+
+    const constants = {};
+    const put = (name, r, unit, how, extra = {}) => {
+      constants[name] = { value: r.value, unit, min: r.min, max: r.max, measured: how, ...extra };
+    };
+    const loopNote = `loop of ${unroll} copies per iteration, repeated`;
+    const imm = (insn, mem) =>
+      `${insn} ${loopNote}, minus the empty loop (same counter/branch, no body), per instruction; ${mem}; MTE on (PR_MTE_TCF_SYNC)`;
+    const blk = (insn) =>
+      `${insn} over consecutive ${bs}-byte DCZID blocks (${loopNote}), minus the same loop with only the address ADDs, per instruction; MTE on`;
+
+    put("stg", paired(on, "stg", "empty", perInsn), "ns/insn", imm("STG", "one 16-byte granule"));
+    put("st2g", paired(on, "st2g", "empty", perInsn), "ns/insn", imm("ST2G", "two granules"));
+    put("stzg", paired(on, "stzg", "empty", perInsn), "ns/insn", imm("STZG", "one granule, tag + zero"));
+    put("stz2g", paired(on, "stz2g", "empty", perInsn), "ns/insn", imm("STZ2G", "two granules, tag + zero"));
+    const blockNote = { blockBytes: bs };
+    const gva = paired(on, "dc_gva", "add", perInsn);
+    const gzva = paired(on, "dc_gzva", "add", perInsn);
+    put("dc_gva", gva, "ns/insn", blk("DC GVA"), blockNote);
+    put("dc_gzva", gzva, "ns/insn", blk("DC GZVA"), blockNote);
+    const per64 = (r) => ({ value: round((r.value * 64) / bs), min: round((r.min * 64) / bs), max: round((r.max * 64) / bs) });
+    put("dc_gva_per64", per64(gva), "ns/64B", `dc_gva scaled by 64/${bs}: the cost per 64 bytes tagged, NOT the cost of an instruction on a 64-byte-block CPU`);
+    put("dc_gzva_per64", per64(gzva), "ns/64B", `dc_gzva scaled by 64/${bs}: the cost per 64 bytes tagged and zeroed, NOT the cost of an instruction on a 64-byte-block CPU`);
+    put("irg", paired(on, "irg", "empty", perInsn), "ns/insn", imm("IRG", "exclude mask from prctl (tag 0 excluded)"));
+    put("ldg", paired(on, "ldg", "empty", perInsn), "ns/insn", imm("LDG", "one granule"));
+    put("ldr_checked", paired(on, "ldr_checked", "empty", perInsn), "ns/access", imm("8-byte LDR through a tagged pointer to PROT_MTE memory, tags matching", "tag-checked"));
+    put("str_checked", paired(on, "str_checked", "empty", perInsn), "ns/access", imm("8-byte STR through a tagged pointer to PROT_MTE memory, tags matching", "tag-checked"));
+    put("ldr_untagged_mte_on", paired(on, "ldr_plain", "empty", perInsn), "ns/access", imm("8-byte LDR through an untagged pointer to ordinary (non-PROT_MTE) memory", "unchecked memory in a tag-checking process"));
+    put("str_untagged_mte_on", paired(on, "str_plain", "empty", perInsn), "ns/access", imm("8-byte STR through an untagged pointer to ordinary (non-PROT_MTE) memory", "unchecked memory in a tag-checking process"));
+    put("ldr_mte_off", paired(off, "ldr_plain", "empty", perInsn), "ns/access", `8-byte LDR ${loopNote}, minus the empty loop, per access; process without MTE enabled`);
+    put("str_mte_off", paired(off, "str_plain", "empty", perInsn), "ns/access", `8-byte STR ${loopNote}, minus the empty loop, per access; process without MTE enabled`);
+    const overStr = (insn) => `${insn} loop minus the plain STR loop (untagged memory, same process), per instruction: what the tag store costs beyond an ordinary store`;
+    put("stg_over_str", paired(on, "stg", "str_plain", perInsn), "ns/insn", overStr("STG"));
+    put("stzg_over_str", paired(on, "stzg", "str_plain", perInsn), "ns/insn", overStr("STZG"));
+    put("ldr_check_extra", paired(on, "ldr_checked", "ldr_plain", perInsn), "ns/access", "tag-checked LDR loop minus the untagged LDR loop (same MTE-on process), per access");
+    put("str_check_extra", paired(on, "str_checked", "str_plain", perInsn), "ns/access", "tag-checked STR loop minus the untagged STR loop (same MTE-on process), per access");
+    const walk = (proc) =>
+      `walks of a ${longChain}-record frame chain minus walks of a ${shortChain}-record chain, per extra frame: each step checks alignment and stack bounds, loads fp/lr, strips PAC (XPACI) and calls a stack_trace_save-like consume callback (C, -O2); ${proc}`;
+    put("fp_walk_frame", paired(off, `fp_walk_${longChain}`, `fp_walk_${shortChain}`, perFrame), "ns/frame", walk("process without MTE enabled"));
+    put("fp_walk_frame_mte_on", paired(on, `fp_walk_${longChain}`, `fp_walk_${shortChain}`, perFrame), "ns/frame", walk("MTE-on process, stack in ordinary memory"));
+    constants.loop_empty = {
+      value: round(median(on.raw.get("empty").map((x) => x.ns / x.n))),
+      unit: "ns/iteration-slot",
+      measured: `the empty loop's time divided by ${unroll}x its iterations (MTE on); subtracted from the figures above`,
+    };
+
+    const result = {
+      generatedBy: "bench/qemu/measure.mjs",
+      date: new Date().toISOString(),
+      platform: {
+        emulator: `${qemu} ${QEMU_ARGS.join(" ")} (qemu-user TCG, not qemu-system)`,
+        qemuVersion: firstLine(qemu, ["--version"]),
+        gccVersion: firstLine(CC, ["--version"]),
+        compileFlags: CFLAGS.join(" "),
+        hostCpu: hostCpu(),
+        dczidBlockBytes: bs,
+      },
+      method: {
+        reps: opts.reps,
+        itersMteOn: opts.iters,
+        itersMteOff: opts.iters * 10,
+        unroll,
+        fpWalkChains: [shortChain, longChain],
+        statistic: "median over reps of per-rep differences (bench minus baseline, same rep); min/max are the range over reps",
+        warmup: "one untimed pass of every loop before the timed reps (TCG translation)",
+      },
+      checks: on.checks,
+      constants,
+    };
+    writeFileSync(opts.out, JSON.stringify(result, null, 2) + "\n");
+    console.error(`measure: wrote ${opts.out}`);
+    for (const [k, v] of Object.entries(constants)) console.log(`${k.padEnd(22)} ${String(v.value).padStart(9)} ${v.unit}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main();
