@@ -6,6 +6,8 @@
  *   page_address(pfn) = PAGE_OFFSET + (phys − PHYS_OFFSET)  (tagged with the page's KASAN tag)
  *   struct page *: VMEMMAP_START + (pfn − PHYS_PFN_OFFSET) · STRUCT_PAGE_SIZE  (for dumps/traces)
  */
+import { LINEAR_SIZE, type Ptr, ptrOffset } from "../arch/pointer.js";
+
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
 export const PHYS_OFFSET = 0x4000_0000;
@@ -23,6 +25,14 @@ export function pfnToOffset(pfn: number): number {
 /** Page frame of a linear-map offset. */
 export function offsetToPfn(offset: number): number {
   return Math.floor(offset / PAGE_SIZE) + PHYS_PFN_OFFSET;
+}
+
+/** virt_to_page() for RAM pfns [minPfn, maxPfn): pfn of a linear-map pointer (tag ignored), or -1. */
+export function linearPtrToPfn(ptr: Ptr, minPfn: number, maxPfn: number): number {
+  const off = ptrOffset(ptr);
+  if (!(off >= 0 && off < LINEAR_SIZE)) return -1;
+  const pfn = offsetToPfn(off);
+  return pfn >= minPfn && pfn < maxPfn ? pfn : -1;
 }
 
 export function getOrder(size: number): number {

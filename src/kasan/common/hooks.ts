@@ -220,20 +220,8 @@ export class KasanCommonHooks implements KasanHooks {
 
   /** check_page_allocation() for kfree() of a page-backed kmalloc (true = bad free reported). */
   kfreeLarge(ptr: Ptr, headPfn: number, ip: number): boolean {
-    const b = this.backend;
-    if (!b.enabled) return false;
-    // ptr != page_address(virt_to_head_page(ptr)); Generic pointers carry no tag to compare.
-    const head = b.pageAddress(headPfn);
-    const same = b.mode === "generic" ? ptrOffset(ptr) === ptrOffset(head) : ptr === head;
-    if (!same) {
-      this.env.reporter.reportInvalidFree(ptr, ip, "invalid-free");
-      return true;
-    }
-    if (!b.byteAccessible(ptr)) {
-      this.env.reporter.reportInvalidFree(ptr, ip, "double-free");
-      return true;
-    }
-    return false;
+    if (!this.backend.enabled) return false;
+    return this.checkPageAllocation(ptr, headPfn, ip);
   }
 
   /** __kasan_check_byte(): report a 1-byte read if the byte is not accessible. */
@@ -259,6 +247,7 @@ export class KasanCommonHooks implements KasanHooks {
   /** check_page_allocation(): a page-backed element must be its block's page_address() and accessible. */
   private checkPageAllocation(ptr: Ptr, headPfn: number, ip: number): boolean {
     const b = this.backend;
+    // ptr != page_address(virt_to_head_page(ptr)); Generic pointers carry no tag to compare.
     const head = b.pageAddress(headPfn);
     const same = b.mode === "generic" ? ptrOffset(ptr) === ptrOffset(head) : ptr === head;
     if (!same) {

@@ -229,13 +229,7 @@ export class GenericBackend extends SoftwareShadowBackend implements KasanBacken
 
   /** kasan_find_first_bad_addr(): steps of 8 from addr while the shadow reads 0. */
   findFirstBadAddr(p: Ptr, size: number): number {
-    const addr = ptrOffset(p);
-    if (!ShadowMemory.hasMetadata(addr) || !(size > 0)) return addr;
-    const steps = Math.ceil(size / 8); // values of p below addr + size
-    const g0 = Math.floor(addr / 8) * 8;
-    const hit = this.shadow.findNotEqual(g0, g0 + steps * 8, 0);
-    if (hit < 0) return addr + steps * 8;
-    return addr + (Math.floor(hit / 8) - g0 / 8) * 8;
+    return this.firstBadAddrWhileShadow(ptrOffset(p), size, 0);
   }
 
   /** kasan_get_alloc_size(): 8 per zero shadow byte, plus a partial granule; 0 for freed objects. */

@@ -24,18 +24,16 @@ import {
   type Mte,
   type TcfMode,
 } from "../../arch/index.js";
-import { makePtr, ptrOffset, type Ptr, setTag, TAG_KERNEL, USER_BASE } from "../../arch/pointer.js";
-import { effectiveStackRingSize } from "../../config/boot-params.js";
+import { ptrOffset, type Ptr, setTag, TAG_KERNEL, USER_BASE } from "../../arch/pointer.js";
 import type { KasanCacheCreateArgs, KasanCacheView } from "../../mm/kasan-hooks.js";
-import { pfnToOffset } from "../../mm/memory-layout.js";
 import type { KasanBackend } from "../common/backend.js";
 import type { KasanEnv } from "../common/env.js";
 import { untaggedPtr } from "../common/untag.js";
 import { KASAN_TAG_INVALID, TAGS_POISON } from "../constants.js";
 import type { PageTags } from "../page-tags.js";
 import type { ReportInfo } from "../report/reporter.js";
-import { completeTagsReportInfo } from "../tags/report-tags.js";
-import { STACK_RING_MAX_ENTRIES, StackRing } from "../tags/stack-ring.js";
+import { KasanTags } from "../tags/kasan-tags.js";
+import type { StackRing } from "../tags/stack-ring.js";
 import { PageAllocSampler } from "./page-alloc-sample.js";
 import { HwTagsFaultHandler } from "./tag-fault-handler.js";
 import { hwTagsUnpoisonVmalloc } from "./unpoison-vmalloc.js";
@@ -75,11 +73,13 @@ export class HwTagsBackend implements KasanBackend {
   readonly kasanMode: HwMode;
   /** The CPU whose PSTATE.TCO the current report set (report_suppress_start), or −1. */
   private tcoCpu = -1;
+  /** The stack ring and page-tag glue shared with SW_TAGS (tags.c). */
+  private readonly tags: KasanTags;
 
   constructor(
     private readonly env: KasanEnv,
     readonly mte: Mte,
-    private readonly pageTags: PageTags,
+    pageTags: PageTags,
     opts: HwTagsOptions = {},
   ) {
     const p = env.params;
@@ -100,26 +100,16 @@ export class HwTagsBackend implements KasanBackend {
     this.memoryTagAt = (offset: number) => this.mte.getMemTag(offset);
 
     // kasan_init_tags(): the stack ring, unless kasan.stacktrace=off or its allocation fails.
-    let stacks = enabled && p.kasanStacktrace;
-    let ring: StackRing | undefined = undefined;
-    if (stacks) {
-      const size = effectiveStackRingSize(p);
-      if (size > STACK_RING_MAX_ENTRIES) {
-        env.warn(`kasan_init_tags: stack ring of ${size} entries could not be allocated`);
-        stacks = false;
-      } else {
-        ring = new StackRing(size, env.counters);
-      }
-    }
-    this.stackCollectionEnabled = stacks;
-    this.stackRing = ring;
+    this.tags = new KasanTags(env, pageTags, enabled && p.kasanStacktrace);
+    this.stackCollectionEnabled = this.tags.stackCollectionEnabled;
+    this.stackRing = this.tags.stackRing;
 
     if (enabled) {
       // The boot CPU enables tag checks first (kasan_init_hw_tags_cpu), then
       // kasan_init_hw_tags() prints the banner, then the secondaries come up.
       this.bootEnableCpu(0);
       this.bootLog.push(
-        `kasan: KernelAddressSanitizer initialized (hw-tags, mode=${this.kasanMode}, vmalloc=${onOff(this.vmallocEnabled)}, stacktrace=${onOff(stacks)})`,
+        `kasan: KernelAddressSanitizer initialized (hw-tags, mode=${this.kasanMode}, vmalloc=${onOff(this.vmallocEnabled)}, stacktrace=${onOff(this.stackCollectionEnabled)})`,
       );
       for (let cpu = 1; cpu < nrCpus; cpu++) this.bootEnableCpu(cpu);
     }
@@ -187,13 +177,13 @@ export class HwTagsBackend implements KasanBackend {
     return untaggedPtr(ptrOffset(p));
   }
   pageAddress(pfn: number): Ptr {
-    return makePtr(this.pageTags.kasanTag(pfn), pfnToOffset(pfn));
+    return this.tags.pageAddress(pfn);
   }
   pageKasanTagSet(pfn: number, tag: number): void {
-    this.pageTags.setKasanTag(pfn, tag);
+    this.tags.pageKasanTagSet(pfn, tag);
   }
   pageKasanTagReset(pfn: number): void {
-    this.pageTags.resetKasanTag(pfn);
+    this.tags.pageKasanTagReset(pfn);
   }
   /** kasan_sample_page_alloc(order) on the current CPU. */
   samplePageAlloc(order: number): boolean {
@@ -259,13 +249,11 @@ export class HwTagsBackend implements KasanBackend {
 
   cacheCreate(_args: KasanCacheCreateArgs): void {}
   initObjectMeta(_cache: KasanCacheView, _object: Ptr): void {}
-  /** kasan_save_alloc_info() → save_stack_info(…, is_free false): depot may allocate. */
   saveAllocInfo(cache: KasanCacheView, object: Ptr, gfp: number): void {
-    this.stackRing?.saveRecord(object, cache.objectSize, this.env.ctx.pid, this.env.saveStack(gfp, true, cache.isKmalloc ? "kmalloc" : "kmem_cache_alloc"), false);
+    this.tags.saveAllocInfo(cache, object, gfp);
   }
-  /** kasan_save_free_info() → save_stack_info(…, gfp 0, is_free true): STACK_DEPOT_FLAG_CAN_ALLOC with gfp 0. */
   saveFreeInfo(cache: KasanCacheView, object: Ptr): void {
-    this.stackRing?.saveRecord(object, cache.objectSize, this.env.ctx.pid, this.env.saveStack(0, true, cache.isKmalloc ? "kfree" : "kmem_cache_free"), true);
+    this.tags.saveFreeInfo(cache, object);
   }
   quarantinePut(_cache: KasanCacheView, _object: Ptr): boolean {
     return false;
@@ -313,7 +301,7 @@ export class HwTagsBackend implements KasanBackend {
   }
 
   completeModeReportInfo(info: ReportInfo): void {
-    completeTagsReportInfo(info, this.stackCollectionEnabled ? this.stackRing : undefined);
+    this.tags.completeModeReportInfo(info);
   }
 
   /** report_suppress_start(): preemption off, PSTATE.TCO set on the reporting CPU. */

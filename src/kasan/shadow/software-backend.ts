@@ -7,7 +7,7 @@ import { KASAN_VMALLOC_KEEP_TAG, KASAN_VMALLOC_PROT_NORMAL } from "../../mm/kasa
 import { pfnToOffset } from "../../mm/memory-layout.js";
 import type { KasanEnv } from "../common/env.js";
 import { roundUp } from "../constants.js";
-import type { ShadowMemory } from "./shadow-memory.js";
+import { ShadowMemory } from "./shadow-memory.js";
 import { isAligned } from "../../lib/align.js";
 
 /** is_vmalloc_or_module_addr(). */
@@ -103,6 +103,20 @@ export abstract class SoftwareShadowBackend {
   }
 
   abstract readonly poisonValues: { vmallocInvalid: number };
+
+  /**
+   * kasan_find_first_bad_addr() of the shadow modes: granule steps from `addr` (not rounded down)
+   * while the granule's shadow reads `expected`; addr itself without shadow or for size ≤ 0.
+   */
+  protected firstBadAddrWhileShadow(addr: number, size: number, expected: number): number {
+    if (!ShadowMemory.hasMetadata(addr) || !(size > 0)) return addr;
+    const g = this.granuleSize;
+    const steps = Math.ceil(size / g); // values of p below addr + size
+    const g0 = Math.floor(addr / g) * g;
+    const hit = this.shadow.findNotEqual(g0, g0 + steps * g, expected);
+    if (hit < 0) return addr + steps * g;
+    return addr + (Math.floor(hit / g) - g0 / g) * g;
+  }
 
   /** PROT_NORMAL test shared by SW_TAGS (Generic ignores flags). */
   protected static isProtNormal(flags: number): boolean {

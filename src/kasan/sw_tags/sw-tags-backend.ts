@@ -5,11 +5,9 @@
  * kernel pointers) or equals the tag of every granule it touches. Random tags come from a
  * per-CPU LCG; alloc/free stacks go to the stack ring. No quarantine, no per-object metadata.
  */
-import { makePtr, ptrOffset, ptrTag, type Ptr, setTag, TAG_KERNEL } from "../../arch/pointer.js";
+import { ptrOffset, ptrTag, type Ptr, setTag, TAG_KERNEL } from "../../arch/pointer.js";
 import type { KasanCacheCreateArgs, KasanCacheView } from "../../mm/kasan-hooks.js";
-import { pfnToOffset } from "../../mm/memory-layout.js";
 import type { Prng } from "../../lib/prng.js";
-import { effectiveStackRingSize } from "../../config/boot-params.js";
 import type { KasanBackend } from "../common/backend.js";
 import type { KasanEnv } from "../common/env.js";
 import { untaggedPtr } from "../common/untag.js";
@@ -19,8 +17,8 @@ import type { PageTags } from "../page-tags.js";
 import type { ReportInfo } from "../report/reporter.js";
 import { ShadowMemory } from "../shadow/shadow-memory.js";
 import { SoftwareShadowBackend } from "../shadow/software-backend.js";
-import { completeTagsReportInfo } from "../tags/report-tags.js";
-import { STACK_RING_MAX_ENTRIES, StackRing } from "../tags/stack-ring.js";
+import { KasanTags } from "../tags/kasan-tags.js";
+import type { StackRing } from "../tags/stack-ring.js";
 import { SwTagsLcg } from "./lcg.js";
 
 /** KASAN_SHADOW_SCALE_SHIFT for SW_TAGS. */
@@ -42,24 +40,15 @@ export class SwTagsBackend extends SoftwareShadowBackend implements KasanBackend
   readonly stackCollectionEnabled: boolean;
   readonly stackRing: StackRing | undefined;
   readonly memoryTagAt: (offset: number) => number;
+  /** The stack ring and page-tag glue shared with HW_TAGS (tags.c). */
+  private readonly tags: KasanTags;
 
-  constructor(env: KasanEnv, prng: Prng, private readonly pageTags: PageTags, opts: SwTagsOptions = {}) {
+  constructor(env: KasanEnv, prng: Prng, pageTags: PageTags, opts: SwTagsOptions = {}) {
     super(env, new ShadowMemory(SW_TAGS_SHADOW_SCALE_SHIFT, KASAN_SHADOW_INIT_SW_TAGS, TAGS_POISON.vmallocInvalid, env.counters), opts.vmalloc ?? true);
     this.lcg = new SwTagsLcg(env.ctx.nrCpus, prng, env.counters);
-    let stacks = env.params.kasanStacktrace;
-    let ring: StackRing | undefined = undefined;
-    if (stacks) {
-      const size = effectiveStackRingSize(env.params);
-      if (size > STACK_RING_MAX_ENTRIES) {
-        // memblock_alloc() of the ring fails: WARN and disable stack collection.
-        env.warn(`kasan_init_tags: stack ring of ${size} entries could not be allocated`);
-        stacks = false;
-      } else {
-        ring = new StackRing(size, env.counters);
-      }
-    }
-    this.stackCollectionEnabled = stacks;
-    this.stackRing = ring;
+    this.tags = new KasanTags(env, pageTags, env.params.kasanStacktrace);
+    this.stackCollectionEnabled = this.tags.stackCollectionEnabled;
+    this.stackRing = this.tags.stackRing;
     this.memoryTagAt = (offset: number) => this.shadow.get(offset);
   }
 
@@ -76,13 +65,13 @@ export class SwTagsBackend extends SoftwareShadowBackend implements KasanBackend
     return untaggedPtr(ptrOffset(p));
   }
   pageAddress(pfn: number): Ptr {
-    return makePtr(this.pageTags.kasanTag(pfn), pfnToOffset(pfn));
+    return this.tags.pageAddress(pfn);
   }
   pageKasanTagSet(pfn: number, tag: number): void {
-    this.pageTags.setKasanTag(pfn, tag);
+    this.tags.pageKasanTagSet(pfn, tag);
   }
   pageKasanTagReset(pfn: number): void {
-    this.pageTags.resetKasanTag(pfn);
+    this.tags.pageKasanTagReset(pfn);
   }
   samplePageAlloc(_order: number): boolean {
     return true;
@@ -120,10 +109,10 @@ export class SwTagsBackend extends SoftwareShadowBackend implements KasanBackend
   cacheCreate(_args: KasanCacheCreateArgs): void {}
   initObjectMeta(_cache: KasanCacheView, _object: Ptr): void {}
   saveAllocInfo(cache: KasanCacheView, object: Ptr, gfp: number): void {
-    this.stackRing?.saveRecord(object, cache.objectSize, this.env.ctx.pid, this.env.saveStack(gfp, true, cache.isKmalloc ? "kmalloc" : "kmem_cache_alloc"), false);
+    this.tags.saveAllocInfo(cache, object, gfp);
   }
   saveFreeInfo(cache: KasanCacheView, object: Ptr): void {
-    this.stackRing?.saveRecord(object, cache.objectSize, this.env.ctx.pid, this.env.saveStack(0, true, cache.isKmalloc ? "kfree" : "kmem_cache_free"), true);
+    this.tags.saveFreeInfo(cache, object);
   }
   quarantinePut(_cache: KasanCacheView, _object: Ptr): boolean {
     return false;
@@ -136,14 +125,7 @@ export class SwTagsBackend extends SoftwareShadowBackend implements KasanBackend
 
   /** kasan_find_first_bad_addr(): steps of 16 from the untagged addr while the tag matches. */
   findFirstBadAddr(p: Ptr, size: number): number {
-    const addr = ptrOffset(p);
-    if (!ShadowMemory.hasMetadata(addr) || !(size > 0)) return addr;
-    const tag = ptrTag(p);
-    const steps = Math.ceil(size / 16);
-    const g0 = Math.floor(addr / 16) * 16;
-    const hit = this.shadow.findNotEqual(g0, g0 + steps * 16, tag);
-    if (hit < 0) return addr + steps * 16;
-    return addr + (Math.floor(hit / 16) - g0 / 16) * 16;
+    return this.firstBadAddrWhileShadow(ptrOffset(p), size, ptrTag(p));
   }
 
   /** kasan_get_alloc_size(): 16 per granule until the first KASAN_TAG_INVALID. */
@@ -159,6 +141,6 @@ export class SwTagsBackend extends SoftwareShadowBackend implements KasanBackend
   }
 
   completeModeReportInfo(info: ReportInfo): void {
-    completeTagsReportInfo(info, this.stackCollectionEnabled ? this.stackRing : undefined);
+    this.tags.completeModeReportInfo(info);
   }
 }

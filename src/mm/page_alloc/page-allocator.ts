@@ -18,14 +18,14 @@
  * claiming a pageblock (allocated pages count as non-movable).
  */
 import type { Ptr } from "../../arch/pointer.js";
-import { LINEAR_SIZE, makePtr, ptrOffset } from "../../arch/pointer.js";
+import { makePtr } from "../../arch/pointer.js";
 import type { KasanMode } from "../../config/mode.js";
 import type { Counters } from "../../cost/counters.js";
 import type { ExecContext } from "../../lib/context.js";
 import type { ArchPageOps } from "../arch-page-ops.js";
 import { __GFP_COMP, gfpForMode, gfpMigratetype } from "../gfp.js";
 import type { KasanHooks } from "../kasan-hooks.js";
-import { MAX_ORDER, PAGE_SIZE, PHYS_PFN_OFFSET, offsetToPfn, pfnToOffset } from "../memory-layout.js";
+import { MAX_ORDER, PAGE_SIZE, PHYS_PFN_OFFSET, linearPtrToPfn, pfnToOffset } from "../memory-layout.js";
 import { MIGRATE_PCPTYPES, MIGRATE_TYPES, NR_PAGE_ORDERS, NR_PCP_LISTS, orderToPindex, pcpAllowedOrder } from "./migratetype.js";
 import { PageArray, STATE_ORDER_MASK, STATE_PCP, STATE_TAIL, clearPrepFlagsAt } from "./page-array.js";
 import { PGTY_buddy, PG_head, PG_reserved } from "./page-flags.js";
@@ -239,10 +239,7 @@ export class PageAllocator implements PageHookEnv {
 
   /** virt_to_page(): pfn of a linear-map pointer (tag ignored); -1 outside the linear map or RAM. */
   virtToPfn(ptr: Ptr): number {
-    const off = ptrOffset(ptr);
-    if (!(off >= 0 && off < LINEAR_SIZE)) return -1;
-    const pfn = offsetToPfn(off);
-    return pfn >= this.minPfn && pfn < this.maxPfn ? pfn : -1;
+    return linearPtrToPfn(ptr, this.minPfn, this.maxPfn);
   }
 
   /** compound_head(). */

@@ -59,16 +59,9 @@ export class PagetableAllocator {
     }
   }
 
-  /** pgd_free(mm, pgd): free_page. */
+  /** pgd_free(mm, pgd): free_page — the same order-0 free as pagetable_free. */
   pgdFree(pfn: number): void {
-    const c = this.counters;
-    c.enter("pageTable");
-    try {
-      this.pages.freePages(pfn, 0);
-      c.cur.pageTableFrees++;
-    } finally {
-      c.leave();
-    }
+    this.tableFree(pfn);
   }
 
   /**

@@ -5,11 +5,11 @@
  * touches (slab cache id, page type, KASAN page tag, compound head/order), calls the page KASAN
  * hooks and counts like the real allocator, and logs every allocation's gfp for tests.
  */
-import { type Ptr, LINEAR_SIZE, makePtr, ptrOffset } from "../../arch/pointer.js";
+import { type Ptr, makePtr } from "../../arch/pointer.js";
 import type { Counters } from "../../cost/counters.js";
 import { __GFP_COMP, __GFP_SKIP_KASAN, __GFP_ZERO } from "../gfp.js";
 import type { KasanHooks } from "../kasan-hooks.js";
-import { MAX_ORDER, PHYS_PFN_OFFSET, offsetToPfn, pfnToOffset } from "../memory-layout.js";
+import { MAX_ORDER, PHYS_PFN_OFFSET, linearPtrToPfn, pfnToOffset } from "../memory-layout.js";
 import type { SlabPageAllocator, SlabPageArray } from "./page-source.js";
 
 class FakePageArray implements SlabPageArray {
@@ -123,10 +123,7 @@ export class FakePageAllocator implements SlabPageAllocator {
   }
 
   virtToPfn(ptr: Ptr): number {
-    const off = ptrOffset(ptr);
-    if (!(off >= 0 && off < LINEAR_SIZE)) return -1;
-    const pfn = offsetToPfn(off);
-    return pfn >= this.minPfn && pfn < this.maxPfn ? pfn : -1;
+    return linearPtrToPfn(ptr, this.minPfn, this.maxPfn);
   }
 
   compoundHead(pfn: number): number {

@@ -339,7 +339,7 @@ export class TraceLineParser {
         // call_site=%pS ptr=%p name=%s
         if ((p = this.onePassCallSite(p, end, rec)) < 0) return false;
         if ((p = this.lit(this.onePassPtr(p, end, rec), end, L_NAME)) < 0) return false;
-        const id = this.onePassIntern(p, end);
+        const id = this.onePassFind(this.strings, p, end);
         if (id < 0 || this.num !== end) return false;
         rec.cacheName = this.strings.value(id);
         return true;
@@ -440,8 +440,8 @@ export class TraceLineParser {
     return p + 16;
   }
 
-  /** A value up to a space or the end, already in the string interner: its id (end in `num`), or -1. */
-  private onePassIntern(p: number, end: number): number {
+  /** A value up to a space or the end, already in interner `t`: its id (end in `num`), or -1. */
+  private onePassFind<T>(t: ByteInterner<T>, p: number, end: number): number {
     const buf = this.buf;
     const s = p;
     let h = FNV_OFFSET;
@@ -452,13 +452,13 @@ export class TraceLineParser {
     }
     if (p === s) return -1;
     this.num = p;
-    return this.strings.find(buf, s, p, Math.imul(h ^ (p - s), FNV_PRIME));
+    return t.find(buf, s, p, Math.imul(h ^ (p - s), FNV_PRIME));
   }
 
   /** `call_site=` with a symbol seen before (a ` [module]` after it fails the next field's literal). */
   private onePassCallSite(p: number, end: number, rec: TraceRecord): number {
     if ((p = this.lit(p, end, L_CALL_SITE)) < 0) return -1;
-    const id = this.onePassIntern(p, end);
+    const id = this.onePassFind(this.strings, p, end);
     if (id < 0) return -1;
     p = this.num;
     rec.callSite = this.strings.value(id);
@@ -469,19 +469,10 @@ export class TraceLineParser {
   /** ` gfp_flags=` with a text seen before. */
   private onePassGfp(p: number, end: number, rec: TraceRecord): number {
     if ((p = this.lit(p, end, L_GFP_FLAGS)) < 0) return -1;
-    const buf = this.buf;
-    const s = p;
-    let h = FNV_OFFSET;
-    for (; p < end; p++) {
-      const c = buf[p];
-      if (c === SPACE) break;
-      h = Math.imul(h ^ c, FNV_PRIME);
-    }
-    if (p === s) return -1;
-    const id = this.gfps.find(buf, s, p, Math.imul(h ^ (p - s), FNV_PRIME));
+    const id = this.onePassFind(this.gfps, p, end);
     if (id < 0) return -1;
     rec.gfp = this.gfps.value(id);
-    return p;
+    return this.num;
   }
 
   // ------------------------------------------------------------------ by field name

@@ -9,8 +9,7 @@
  */
 import { expect } from "vitest";
 import { frame, KTHREAD, px, SEP } from "./golden-match.js";
-
-export const G = 16;
+export { CACHE_ALLOC, CACHE_FREE, G, KFREE, KMALLOC_ALLOC, objectLines } from "./tags-golden.js";
 
 /**
  * A synchronous tag check fault reaches kasan_report() through the arm64 exception path:
@@ -19,12 +18,6 @@ export const G = 16;
  * kasan_report → print_report.
  */
 export const TAG_FAULT_PATH = ["print_report", "kasan_report", "__do_kernel_fault", "do_tag_check_fault", "do_mem_abort", "el1_abort", "el1h_64_sync_handler", "el1h_64_sync"].map((f) => frame(f));
-
-/** tags.c's save_stack_info() (inlined into kasan_save_{alloc,free}_info) saves the ring entry's stack. */
-export const KMALLOC_ALLOC = ["kasan_save_stack", "kasan_save_alloc_info", "__kasan_kmalloc", "__kmalloc_cache_noprof"];
-export const CACHE_ALLOC = ["kasan_save_stack", "kasan_save_alloc_info", "__kasan_slab_alloc", "kmem_cache_alloc_noprof"];
-export const KFREE = ["kasan_save_stack", "kasan_save_free_info", "__kasan_slab_free", "kfree"];
-export const CACHE_FREE = ["kasan_save_stack", "kasan_save_free_info", "__kasan_slab_free", "kmem_cache_free"];
 
 /** A frame of the kasan_test module. */
 export function testFrame(fn: string): string {
@@ -44,17 +37,6 @@ export function tagFaultTrace(...fns: string[]): string[] {
 /** A ring-entry stack: title, the saving frames, the case's frames (innermost first), the kthread; blank. */
 export function ringTrack(title: string, saving: readonly string[], ...fns: string[]): string[] {
   return [title, ...saving.map((f) => frame(f)), ...fns.map(testFrame), ...KTHREAD, ""];
-}
-
-/** describe_object_addr(): tag modes print no "allocated "/"freed " word before the region. */
-export function objectLines(cache: string, objectSize: number, located: string, allocSize: number): string[] {
-  return [
-    "The buggy address belongs to the object at {px:obj}",
-    ` which belongs to the cache ${cache} of size ${objectSize}`,
-    `The buggy address is located ${located} of`,
-    ` ${allocSize}-byte region [{px:obj}, {px:end})`,
-    "",
-  ];
 }
 
 /**

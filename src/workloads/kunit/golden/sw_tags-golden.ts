@@ -5,8 +5,7 @@
  */
 import { expect } from "vitest";
 import { frame, KTHREAD, px } from "./golden-match.js";
-
-export const G = 16;
+export { CACHE_ALLOC, CACHE_FREE, G, KFREE, KMALLOC_ALLOC, objectLines } from "./tags-golden.js";
 
 /** Inline check of a 1/2/4/8/16-byte access: the outlined check branches to __hwasan_tag_mismatch (arch/arm64/lib/kasan_sw_tags.S) → kasan_tag_mismatch (sw_tags.c). */
 export const TAG_MISMATCH = ["print_report", "kasan_report", "kasan_tag_mismatch", "__hwasan_tag_mismatch"].map((f) => frame(f));
@@ -20,12 +19,6 @@ export const checkByte = (caller: string) => ["print_report", "kasan_report", "_
 /** check_slab_allocation() in __kasan_slab_pre_free, reached from slab_free_hook() inlined in kfree / kmem_cache_free. */
 export const preFree = (entry: "kfree" | "kmem_cache_free") => ["print_report", "kasan_report_invalid_free", "__kasan_slab_pre_free", entry].map((f) => frame(f));
 
-/** save_stack_info() (inlined) records these frames above the allocator entry point. */
-export const KMALLOC_ALLOC = ["kasan_save_stack", "kasan_save_alloc_info", "__kasan_kmalloc", "__kmalloc_cache_noprof"];
-export const CACHE_ALLOC = ["kasan_save_stack", "kasan_save_alloc_info", "__kasan_slab_alloc", "kmem_cache_alloc_noprof"];
-export const KFREE = ["kasan_save_stack", "kasan_save_free_info", "__kasan_slab_free", "kfree"];
-export const CACHE_FREE = ["kasan_save_stack", "kasan_save_free_info", "__kasan_slab_free", "kmem_cache_free"];
-
 /** print_error_description() + kasan_print_tags() + the blank line before the stack dump. */
 export function header(bugType: string, fn: string, access: string, tags: string): string[] {
   return [`BUG: KASAN: ${bugType} in ${fn}`, `${access} by task kunit_try_catch/37`, `Pointer tag: [{tag:ptag}], memory tag: [${tags}]`, ""];
@@ -34,17 +27,6 @@ export function header(bugType: string, fn: string, access: string, tags: string
 /** The report's own Call trace below the KASAN path: the case function and the kthread (then the blank line print_address_description adds). */
 export function caseTrace(caseFn: string, extra: readonly string[] = []): string[] {
   return [...extra.map((f) => frame(f)), frame(caseFn, true), ...KTHREAD, ""];
-}
-
-/** describe_object_addr(): tag modes print no "allocated "/"freed " word. */
-export function objectLines(cache: string, objectSize: number, rel: string, regionSize: number): string[] {
-  return [
-    "The buggy address belongs to the object at {px:obj}",
-    ` which belongs to the cache ${cache} of size ${objectSize}`,
-    `The buggy address is located ${rel} of`,
-    ` ${regionSize}-byte region [{px:obj}, {px:end})`,
-    "",
-  ];
 }
 
 /** dump_page() of an order-0 non-slab page (no page_type line unless given). */
