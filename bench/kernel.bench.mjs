@@ -13,7 +13,7 @@ async function measure(mode) {
   const { GFP_KERNEL } = await import("../dist/mm/gfp.js");
   const k = bootKernel({ mode, seed: 1 });
   const rate = (n, fn) => {
-    fn(20_000); // warm-up
+    fn(200_000); // warm-up: let the JIT settle before timing
     let best = 0;
     for (let r = 0; r < 5; r++) {
       const t0 = process.cpuUsage();
