@@ -74,10 +74,4 @@ export function gfpflagsAllowBlocking(gfp: number): boolean {
   return (gfp & __GFP_DIRECT_RECLAIM) !== 0;
 }
 
-export function roundUp(x: number, a: number): number {
-  return Math.ceil(x / a) * a;
-}
-
-export function roundDown(x: number, a: number): number {
-  return Math.floor(x / a) * a;
-}
+export { roundUp, roundDown } from "../lib/align.js";

@@ -10,3 +10,13 @@ export function modPow2(x: number, a: number): number {
 export function isAligned(x: number, a: number): boolean {
   return x - Math.floor(x / a) * a === 0;
 }
+
+/** round_up(x, a) / ALIGN(x, a): the next multiple of `a` at or above `x`. */
+export function roundUp(x: number, a: number): number {
+  return Math.ceil(x / a) * a;
+}
+
+/** round_down(x, a): the multiple of `a` at or below `x`. */
+export function roundDown(x: number, a: number): number {
+  return Math.floor(x / a) * a;
+}

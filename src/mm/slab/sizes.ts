@@ -6,6 +6,7 @@
 import type { KasanMode } from "../../config/mode.js";
 import { MAX_ORDER, PAGE_SHIFT, PAGE_SIZE, getOrder } from "../memory-layout.js";
 import { SLAB_HWCACHE_ALIGN } from "./flags.js";
+import { roundUp as alignUp } from "../../lib/align.js";
 
 /** sizeof(void *) on arm64. */
 export const POINTER_SIZE = 8;
@@ -43,10 +44,8 @@ export function archSlabMinalign(mode: KasanMode, hwTagsEnabled: boolean): numbe
   return 8;
 }
 
-/** ALIGN(x, a) for a power-of-two a. */
-export function alignUp(x: number, a: number): number {
-  return Math.ceil(x / a) * a;
-}
+/** ALIGN(x, a). */
+export { alignUp };
 
 /** fls(x): 1-based index of the most significant set bit, 0 for 0. */
 export function fls(x: number): number {

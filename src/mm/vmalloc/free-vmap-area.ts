@@ -12,6 +12,7 @@
  */
 import type { Ptr } from "../../arch/pointer.js";
 import { SortedRanges } from "./sorted-ranges.js";
+import { roundUp as alignUp } from "../../lib/align.js";
 
 /** enum fit_type: how a request sits inside the free block it was carved from. */
 export const FitType = {
@@ -32,9 +33,7 @@ export const VA_ENOENT = -2;
 export const VA_ENOMEM = -12;
 export const VA_ERANGE = -34;
 
-export function alignUp(x: number, align: number): number {
-  return Math.ceil(x / align) * align;
-}
+export { alignUp };
 
 export class FreeVmapAreaList {
   readonly ranges = new SortedRanges<Ptr>(256);

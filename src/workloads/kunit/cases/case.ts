@@ -10,10 +10,4 @@ export interface KasanKunitCase {
 
 export const KMALLOC_MAX_CACHE_SIZE = 8192;
 
-export function roundUp(x: number, a: number): number {
-  return Math.ceil(x / a) * a;
-}
-
-export function roundDown(x: number, a: number): number {
-  return Math.floor(x / a) * a;
-}
+export { roundUp, roundDown } from "../../../lib/align.js";
