@@ -5,6 +5,9 @@
  */
 import type { KasanMode } from "./mode.js";
 
+/** arm64 CONFIG_NR_CPUS default (arch/arm64/Kconfig, 512 since 6.7). */
+export const ARM64_NR_CPUS_DEFAULT = 512;
+
 export interface KernelConfig {
   /** Derived from CONFIG_KASAN + CONFIG_KASAN_GENERIC / _SW_TAGS / _HW_TAGS. */
   kasanMode: KasanMode;
@@ -55,7 +58,7 @@ export function defaultKernelConfig(mode: KasanMode, compiler: "gcc" | "clang" =
     shadowCallStack: false,
     ccIsClang: compiler === "clang",
     rust: false,
-    nrCpus: 512,
+    nrCpus: ARM64_NR_CPUS_DEFAULT,
     stackdepotMaxFrames: 64,
     kasanExtraInfo: false,
     kasanKunitTest: mode === "off" ? "n" : "y",

@@ -13,6 +13,7 @@
  * overrides the built-in backend of any mode); everything else is shared.
  */
 import type { BootParams } from "../config/boot-params.js";
+import { ARM64_NR_CPUS_DEFAULT } from "../config/kconfig.js";
 import type { KasanMode } from "../config/mode.js";
 import type { Mte } from "../arch/index.js";
 import type { Counters } from "../cost/counters.js";
@@ -42,7 +43,7 @@ export interface KasanDeps {
   pageTags?: PageTags;
   /** totalram_pages() for the Generic quarantine limit (default: 1 GiB of RAM). */
   totalRamPages?: number;
-  /** CONFIG_NR_CPUS for QUARANTINE_BATCHES (default 256, arm64 defconfig). */
+  /** CONFIG_NR_CPUS for QUARANTINE_BATCHES (default: arm64 Kconfig default, 512). */
   configNrCpus?: number;
   /** CONFIG_KASAN_VMALLOC for the software modes (default true). */
   kasanVmalloc?: boolean;
@@ -76,7 +77,6 @@ export interface Kasan {
 }
 
 const DEFAULT_TOTAL_RAM_PAGES = (1 << 30) / 4096;
-const DEFAULT_CONFIG_NR_CPUS = 256;
 
 export function createKasan(mode: KasanMode, params: BootParams, deps: KasanDeps, backendFactory?: KasanBackendFactory): Kasan {
   const reports = new KasanReportSink();
@@ -116,7 +116,7 @@ export function createKasan(mode: KasanMode, params: BootParams, deps: KasanDeps
       quarantine: {
         totalRamPages: deps.totalRamPages ?? DEFAULT_TOTAL_RAM_PAGES,
         onlineCpus: deps.ctx.nrCpus,
-        configNrCpus: deps.configNrCpus ?? DEFAULT_CONFIG_NR_CPUS,
+        configNrCpus: deps.configNrCpus ?? ARM64_NR_CPUS_DEFAULT,
       },
     });
   } else if (mode === "sw_tags") {
