@@ -158,6 +158,25 @@ function paired(res, bench, base, divisor) {
   return { value: round(median(samples)), min: round(Math.min(...samples)), max: round(Math.max(...samples)) };
 }
 
+// Per-rep Σ coef × (ns / n) of the named benches, × scale; median + range. Rates (per call or per
+// instruction) rather than raw totals, so benches timed with different counts combine correctly.
+function combo(res, terms, scale = 1) {
+  const series = terms.map(([bench]) => {
+    const xs = res.raw.get(bench);
+    if (!xs) fail(`mte-costs output lacks ${bench}`);
+    return new Map(xs.map((x) => [x.rep, x.ns / x.n]));
+  });
+  const reps = [...series[0].keys()];
+  const samples = reps.map((rep) =>
+    terms.reduce((sum, [bench, coef], i) => {
+      const v = series[i].get(rep);
+      if (v === undefined) fail(`mte-costs output lacks ${bench} rep ${rep}`);
+      return sum + coef * v;
+    }, 0) * scale,
+  );
+  return { value: round(median(samples)), min: round(Math.min(...samples)), max: round(Math.max(...samples)) };
+}
+
 function main() {
   const opts = parseArgs(process.argv.slice(2));
   ensureToolchain();
@@ -223,6 +242,75 @@ function main() {
       `walks of a ${longChain}-record frame chain minus walks of a ${shortChain}-record chain, per extra frame: each step checks alignment and stack bounds, loads fp/lr, strips PAC (XPACI) and calls a stack_trace_save-like consume callback (C, -O2); ${proc}`;
     put("fp_walk_frame", paired(off, `fp_walk_${longChain}`, `fp_walk_${shortChain}`, perFrame), "ns/frame", walk("process without MTE enabled"));
     put("fp_walk_frame_mte_on", paired(on, `fp_walk_${longChain}`, `fp_walk_${shortChain}`, perFrame), "ns/frame", walk("MTE-on process, stack in ordinary memory"));
+    // --- kernel routines (software modes, zeroing, stack collection, depot, stack ring) ---
+    const both = (name, f, unit, how) => {
+      put(name, f(off), unit, `${how}; process without MTE enabled`);
+      put(`${name}_mte_on`, f(on), unit, `${how}; MTE-on process (PR_MTE_TCF_SYNC), ordinary memory`);
+    };
+    const bothCall = (name, bench, unit, what) =>
+      both(name, (r) => combo(r, [[bench, 1], ["call_nop", -1]]), unit, `${what}, per call, minus a call of an empty noipa function`);
+    put("addg", paired(on, "addg", "empty", perInsn), "ns/insn", imm("ADDG", "tag arithmetic, no memory access"));
+    both("dc_zva", (r) => paired(r, "dc_zva", "add", perInsn), "ns/insn", `DC ZVA over consecutive ${bs}-byte DCZID blocks (${loopNote}), minus the same loop with only the address ADDs, per instruction`);
+    bothCall("clear_page", "clear_page", "ns/page", "arm64 clear_page() of one 4 KiB page (DC ZVA per DCZID block, block size read from DCZID_EL0)");
+    both(
+      "memset_1024_per_byte",
+      (r) => combo(r, [["memset_1024", 1], ["call_nop", -1]], 1 / 1024),
+      "ns/byte",
+      "libc memset(p, 0, 1024) through a volatile function pointer, minus an empty call, divided by 1024 (libc switches strategy by size, so no slope is taken)",
+    );
+    both(
+      "memset_256_per_byte",
+      (r) => combo(r, [["memset_256", 1], ["call_nop", -1]], 1 / 256),
+      "ns/byte",
+      "libc memset(p, 0, 256) through a volatile function pointer, minus an empty call, divided by 256 (per byte at a typical slab object size, per-call work included)",
+    );
+    put(
+      "generic_inline_check",
+      paired(off, "generic_check", "ldr_plain", perInsn),
+      "ns/access",
+      `Generic KASAN inline check before an 8-byte LDR (ADD address, LSR #3, LDRB shadow at (addr >> 3) + offset, CBNZ), ${loopNote}, minus the plain LDR loop, per access; shadow all zero; process without MTE enabled`,
+    );
+    put(
+      "sw_tags_inline_check",
+      paired(off, "sw_tags_check", "ldr_plain", perInsn),
+      "ns/access",
+      `SW_TAGS inline check before an 8-byte LDR through a TBI-tagged pointer (ADD address, UBFX bits 4..55, LDRB shadow at that + offset, LSR #56 pointer tag, CMP, B.NE), ${loopNote}, minus the plain LDR loop, per access; tags matching; process without MTE enabled`,
+    );
+    put(
+      "generic_outline_check",
+      paired(off, "outline_check", "c_ldr", perInsn),
+      "ns/access",
+      "Generic KASAN outline check: a call to an __asan_load8_noabort-like noipa function (wrap-around and has-metadata tests, shadow byte test) before each 8-byte volatile load, minus the same C loop without the call, per access; process without MTE enabled",
+    );
+    both(
+      "scs_copy_frame",
+      (r) => combo(r, [["scs_72", 1], ["scs_8", -1]], 1 / 64),
+      "ns/frame",
+      "seed 004's stack_trace_save_shadow: copy from a 72-slot Shadow Call Stack minus from an 8-slot one, per extra slot: volatile load of the return address, PAC strip of a kernel pc (bit 55 set: OR the PAC mask), store, bounds checks (C, -O2)",
+    );
+    both(
+      "scs_noinline_frame",
+      (r) => combo(r, [["scs_noinline_72", 1], ["scs_noinline_8", -1]], 1 / 64),
+      "ns/frame",
+      "as scs_copy_frame, but the per-slot helper (load + PAC strip) is a noipa function called per slot: the noscs flavour of seed 004, whose helpers stop being inlined",
+    );
+    both(
+      "scs_noinline_extra_frame",
+      (r) => combo(r, [["scs_noinline_72", 1 / 64], ["scs_noinline_8", -1 / 64], ["scs_72", -1 / 64], ["scs_8", 1 / 64]]),
+      "ns/frame",
+      "scs_noinline_frame minus scs_copy_frame (same reps): what the non-inlined per-frame helper adds per frame",
+    );
+    both(
+      "jhash2_word",
+      (r) => combo(r, [["jhash_128", 1], ["jhash_16", -1]], 1 / 112),
+      "ns/word",
+      "jhash2 (lookup3 hashword as the stack depot hashes traces, seed 0x9747b28c) of 128 minus 16 32-bit words, per word (a trace entry is 2 words)",
+    );
+    bothCall("depot_find_16", "depot_find", "ns/lookup", "stack depot find_stack() over a bucket whose one record matches a 16-frame trace (hash, size, memcmp of the frames; hashing not included)");
+    bothCall("depot_insert_16", "depot_insert", "ns/insert", "stack depot record insert of a 16-frame trace (header stores, memcpy of the frames, bucket link; pool allocation not included)");
+    bothCall("stack_ring_insert", "ring_insert", "ns/insert", "tag-mode stack ring insert as save_stack_info: reader-lock atomic add, atomic fetch-add of the position, load + cmpxchg of the slot, 4 field stores, store-release, reader-lock atomic sub");
+    put("random_tag", combo(off, [["random_tag", 1], ["call_nop", -1]]), "ns/draw", "sw_tags kasan_random_tag(): per-CPU LCG step (x 1664525 + 1013904223) and % 254, per call, minus an empty call; process without MTE enabled");
+
     constants.loop_empty = {
       value: round(median(on.raw.get("empty").map((x) => x.ns / x.n))),
       unit: "ns/iteration-slot",

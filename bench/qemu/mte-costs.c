@@ -1,11 +1,13 @@
-// mte-costs: per-instruction timing of the Arm MTE instructions, tag-checked accesses and a
-// frame-pointer walk, meant to run under qemu-user TCG (`qemu-aarch64 -cpu max`).
+// mte-costs: per-instruction timing of the Arm MTE instructions, tag-checked accesses, a
+// frame-pointer walk and the kernel routines KASAN adds (shadow checks, SCS copy, jhash2, stack
+// depot, stack ring, clear_page, memset), meant to run under qemu-user TCG (`qemu-aarch64 -cpu max`).
 //
 // Build: aarch64-linux-gnu-gcc -O2 -march=armv8.5-a+memtag -static -o mte-costs mte-costs.c
 // Usage: mte-costs [mte|nomte] [reps] [iters]
 //   mte   (default) enables tagged addresses + synchronous tag checks and maps PROT_MTE memory;
-//   nomte leaves MTE off (the process a kernel without hw_tags would be) and times only the
-//         plain accesses, the loop baselines and the frame walk.
+//   nomte leaves MTE off (the process a kernel without hw_tags would be) and times the plain
+//         accesses, the loop baselines, the frame walk, the software-mode checks and the kernel
+//         routines (those are timed in both runs: the MTE-on figures price an hw_tags kernel).
 // Output, one fact per line (parsed by measure.mjs):
 //   info <key> <value>
 //   check <name> ok|FAIL <detail>
@@ -187,6 +189,260 @@ static uint64_t time_walks(char *stack, size_t stack_bytes, unsigned frames, lon
 	return now_ns() - t0;
 }
 
+// ---- kernel routines behind the software modes and stack collection (issue 7 cost profiles) ----
+
+LOOP_IMM(loop_addg, "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15", "addg x12, %[p], #16, #1")
+LOOP_STEP(loop_dc_zva, "dc zva, x11")
+
+// arm64 clear_page(): DC ZVA per DCZID block until the page boundary.
+static void __attribute__((noipa)) clear_page(uint64_t p) {
+	__asm__ volatile("mrs x9, dczid_el0\n"
+			 "and w9, w9, #0xf\n"
+			 "mov x10, #4\n"
+			 "lsl x9, x10, x9\n"
+			 "1: dc zva, %[p]\n"
+			 "add %[p], %[p], x9\n"
+			 "tst %[p], #4095\n"
+			 "b.ne 1b\n"
+			 : [p] "+r"(p)
+			 :
+			 : "x9", "x10", "memory", "cc");
+}
+
+static void __attribute__((noipa)) call_nop(uint64_t p) {
+	__asm__ volatile("" : : "r"(p) : "memory");
+}
+
+static void *(*volatile memset_fn)(void *, int, size_t) = memset;
+static volatile uint64_t sink;
+
+// Calls fn(buf + i * stride) for i over `calls` distinct slots, `n` rounds.
+#define TIME_CALLS(label, expr, calls, n)                               \
+	do {                                                            \
+		uint64_t t0 = now_ns();                                 \
+		for (long r_ = 0; r_ < (n); r_++)                       \
+			for (long i = 0; i < (calls); i++) { expr; }    \
+		raw(label, rep, now_ns() - t0, (long)(n) * (calls));    \
+	} while (0)
+
+// Generic KASAN's inline check of an 8-byte load (what -fsanitize=kernel-address emits with
+// KASAN_INLINE): shadow byte at (addr >> 3) + offset must be 0, else branch to the report.
+// 16 copies per iteration; `bad` says whether any shadow byte was non-zero (it must not be).
+static long __attribute__((noinline)) loop_generic_check(uint64_t p, long n, uint64_t so) {
+	long bad = 0;
+	__asm__ volatile("1:\n"
+			 ".irp off," OFFS16 "\n"
+			 "add x13, %[p], #\\off\n"
+			 "lsr x14, x13, #3\n"
+			 "ldrb w14, [x14, %[so]]\n"
+			 "cbnz w14, 9f\n"
+			 "ldr x12, [x13]\n"
+			 ".endr\n"
+			 "subs %[n], %[n], #1\n"
+			 "b.ne 1b\n"
+			 "b 8f\n"
+			 "9: mov %[bad], #1\n"
+			 "8:\n"
+			 : [n] "+r"(n), [bad] "+r"(bad)
+			 : [p] "r"(p), [so] "r"(so)
+			 : "x12", "x13", "x14", "memory", "cc");
+	return bad;
+}
+
+// SW_TAGS' inline check of an 8-byte load (clang's kernel HWASan, inline): pointer tag from the
+// top byte, memory tag from the shadow at ((addr with the top byte cleared) >> 4) + offset,
+// compare, branch to the report on a mismatch.
+static long __attribute__((noinline)) loop_sw_tags_check(uint64_t p, long n, uint64_t so) {
+	long bad = 0;
+	__asm__ volatile("1:\n"
+			 ".irp off," OFFS16 "\n"
+			 "add x13, %[p], #\\off\n"
+			 "ubfx x14, x13, #4, #52\n"
+			 "ldrb w14, [x14, %[so]]\n"
+			 "lsr x15, x13, #56\n"
+			 "cmp w15, w14\n"
+			 "b.ne 9f\n"
+			 "ldr x12, [x13]\n"
+			 ".endr\n"
+			 "subs %[n], %[n], #1\n"
+			 "b.ne 1b\n"
+			 "b 8f\n"
+			 "9: mov %[bad], #1\n"
+			 "8:\n"
+			 : [n] "+r"(n), [bad] "+r"(bad)
+			 : [p] "r"(p), [so] "r"(so)
+			 : "x12", "x13", "x14", "x15", "memory", "cc");
+	return bad;
+}
+
+// Generic KASAN's outline check (KASAN_OUTLINE: a call to __asan_load8_noabort per access):
+// check_region_inline's wrap-around and has-metadata tests, then the 8-byte shadow test.
+static uint64_t shadow_offset, meta_lo;
+static volatile long asan_reports;
+static void __attribute__((noipa)) asan_report(uint64_t addr) {
+	asan_reports += (long)(addr & 1) + 1;
+}
+static void __attribute__((noipa)) asan_load8(uint64_t addr) {
+	if (addr + 8 < addr || addr < meta_lo) {
+		asan_report(addr);
+		return;
+	}
+	if (*(const int8_t *)(uintptr_t)((addr >> 3) + shadow_offset))
+		asan_report(addr);
+}
+
+static void __attribute__((noinline)) loop_c_ldr(uint64_t p, long n) {
+	uint64_t acc = 0;
+	for (long i = 0; i < n; i++)
+		for (int k = 0; k < UNROLL; k++)
+			acc += *(volatile uint64_t *)(uintptr_t)(p + 16 * k);
+	sink = acc;
+}
+
+static void __attribute__((noinline)) loop_outline_check(uint64_t p, long n) {
+	uint64_t acc = 0;
+	for (long i = 0; i < n; i++)
+		for (int k = 0; k < UNROLL; k++) {
+			asan_load8(p + 16 * k);
+			acc += *(volatile uint64_t *)(uintptr_t)(p + 16 * k);
+		}
+	sink = acc;
+}
+
+// Shadow Call Stack copy (seed 004's stack_trace_save_shadow): walk the SCS from the newest slot
+// down to its base, strip the PAC of each return address, store it. Kernel addresses have bit 55
+// set, so stripping ORs in the PAC mask (ptrauth_strip_insn_pac on a kernel pc).
+#define PAC_MASK 0xff7f000000000000ULL
+static inline uint64_t strip_kernel_pac(uint64_t a) {
+	return (a & (1ULL << 55)) ? (a | PAC_MASK) : (a & ~PAC_MASK);
+}
+static unsigned __attribute__((noipa)) scs_save(const uint64_t *base, const uint64_t *sp, uint64_t *store, unsigned size) {
+	unsigned len = 0;
+	for (const uint64_t *f = sp - 1; f >= base && len < size; f--)
+		store[len++] = strip_kernel_pac(*(const volatile uint64_t *)f);
+	return len;
+}
+// The noscs flavour: the per-frame helper is no longer inlined into the walk.
+static uint64_t __attribute__((noipa)) scs_frame(const uint64_t *f) {
+	return strip_kernel_pac(*(const volatile uint64_t *)f);
+}
+static unsigned __attribute__((noipa)) scs_save_noinline(const uint64_t *base, const uint64_t *sp, uint64_t *store, unsigned size) {
+	unsigned len = 0;
+	for (const uint64_t *f = sp - 1; f >= base && len < size; f--)
+		store[len++] = scs_frame(f);
+	return len;
+}
+
+// jhash2() (Bob Jenkins' lookup3 hashword, as include/linux/jhash.h uses it), written out here.
+#define ROL32(x, k) (((x) << (k)) | ((x) >> (32 - (k))))
+#define JMIX(a, b, c)                        \
+	do {                                 \
+		a -= c; a ^= ROL32(c, 4); c += b;  \
+		b -= a; b ^= ROL32(a, 6); a += c;  \
+		c -= b; c ^= ROL32(b, 8); b += a;  \
+		a -= c; a ^= ROL32(c, 16); c += b; \
+		b -= a; b ^= ROL32(a, 19); a += c; \
+		c -= b; c ^= ROL32(b, 4); b += a;  \
+	} while (0)
+#define JFINAL(a, b, c)                      \
+	do {                                 \
+		c ^= b; c -= ROL32(b, 14);         \
+		a ^= c; a -= ROL32(c, 11);         \
+		b ^= a; b -= ROL32(a, 25);         \
+		c ^= b; c -= ROL32(b, 16);         \
+		a ^= c; a -= ROL32(c, 4);          \
+		b ^= a; b -= ROL32(a, 14);         \
+		c ^= b; c -= ROL32(b, 24);         \
+	} while (0)
+static uint32_t __attribute__((noipa)) jhash2(const uint32_t *k, uint32_t len, uint32_t initval) {
+	uint32_t a, b, c;
+	a = b = c = 0xdeadbeef + (len << 2) + initval;
+	while (len > 3) {
+		a += k[0]; b += k[1]; c += k[2];
+		JMIX(a, b, c);
+		len -= 3;
+		k += 3;
+	}
+	switch (len) {
+	case 3: c += k[2]; /* fall through */
+	case 2: b += k[1]; /* fall through */
+	case 1: a += k[0];
+		JFINAL(a, b, c);
+		break;
+	default:
+		break;
+	}
+	return c;
+}
+
+// Stack depot: find_stack() over one bucket whose record matches (hash, size, frame compare),
+// and depot_alloc_stack()'s copy of a trace into the pool plus the bucket link.
+#define DEPOT_FRAMES 16
+struct depot_rec {
+	struct depot_rec *next;
+	uint32_t hash, size;
+	uint64_t entries[64];
+};
+static struct depot_rec depot_match, depot_pool[64];
+static struct depot_rec *depot_bucket;
+static struct depot_rec *__attribute__((noipa)) find_stack(struct depot_rec *bucket, const uint64_t *e, uint32_t n, uint32_t hash) {
+	for (struct depot_rec *r = bucket; r; r = r->next)
+		if (r->hash == hash && r->size == n && memcmp(r->entries, e, n * sizeof(*e)) == 0)
+			return r;
+	return NULL;
+}
+static struct depot_rec *__attribute__((noipa)) depot_insert(unsigned slot, const uint64_t *e, uint32_t n, uint32_t hash) {
+	struct depot_rec *r = &depot_pool[slot & 63];
+	r->hash = hash;
+	r->size = n;
+	memcpy(r->entries, e, n * sizeof(*e));
+	r->next = depot_bucket; // list_add under the pool lock (the list is never walked here)
+	depot_bucket = r;
+	return r;
+}
+
+// Tag-mode stack ring insert (mm/kasan/tags.c save_stack_info): reader lock, claim a slot with
+// an atomic add on the position, mark it busy with a cmpxchg, fill it, publish with a release.
+#define RING_SIZE 32768
+#define RING_BUSY 1ULL
+struct ring_entry {
+	uint64_t ptr;
+	uint64_t size;
+	uint32_t pid, stack;
+	uint8_t is_free;
+};
+static struct {
+	uint64_t pos;
+	int readers;
+	struct ring_entry e[RING_SIZE];
+} ring;
+static void __attribute__((noipa)) ring_insert(uint64_t obj, uint64_t size, uint32_t stack, int is_free) {
+	__atomic_fetch_add(&ring.readers, 1, __ATOMIC_ACQUIRE);
+	for (;;) {
+		uint64_t pos = __atomic_fetch_add(&ring.pos, 1, __ATOMIC_RELAXED);
+		struct ring_entry *e = &ring.e[pos % RING_SIZE];
+		uint64_t old = __atomic_load_n(&e->ptr, __ATOMIC_RELAXED);
+		if (old == RING_BUSY)
+			continue;
+		if (!__atomic_compare_exchange_n(&e->ptr, &old, RING_BUSY, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+			continue;
+		e->size = size;
+		e->is_free = (uint8_t)is_free;
+		e->pid = 1;
+		e->stack = stack;
+		__atomic_store_n(&e->ptr, obj, __ATOMIC_RELEASE);
+		break;
+	}
+	__atomic_fetch_sub(&ring.readers, 1, __ATOMIC_RELEASE);
+}
+
+// sw_tags' kasan_random_tag(): the per-CPU LCG and the reduction to 254 tags.
+static uint32_t lcg_state = 12345;
+static uint8_t __attribute__((noipa)) random_tag(void) {
+	lcg_state = 1664525u * lcg_state + 1013904223u;
+	return (uint8_t)(lcg_state % 254);
+}
+
 // ---- sanity checks: the numbers mean nothing unless MTE is really on ----
 
 #ifndef SEGV_MTESERR
@@ -291,6 +547,37 @@ int main(int argc, char **argv) {
 	uint64_t tp = with_tag(tagged, mte ? TAG : 0);
 	uint64_t pp = (uint64_t)(uintptr_t)plain;
 
+	// Buffers of the kernel-routine loops: 16 pages to clear/memset, shadow bytes for the two
+	// software checks (all zero = accessible for generic; the pointer's tag for sw_tags).
+	char *zbuf = mmap(NULL, 16 * 4096, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int8_t *gshadow = mmap(NULL, 4096, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *sshadow = mmap(NULL, 4096, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (zbuf == MAP_FAILED || gshadow == MAP_FAILED || sshadow == MAP_FAILED) {
+		fprintf(stderr, "mmap: %s\n", strerror(errno));
+		return 1;
+	}
+	uint64_t zp = (uint64_t)(uintptr_t)zbuf;
+	shadow_offset = (uint64_t)(uintptr_t)gshadow - (pp >> 3);
+	meta_lo = pp;
+	const uint64_t SW_TAG = 0x5a;
+	uint64_t swp = pp | (SW_TAG << 56);
+	uint64_t sw_offset = (uint64_t)(uintptr_t)sshadow - (pp >> 4);
+	memset(sshadow, (int)SW_TAG, 64);
+	// A 72-slot Shadow Call Stack of kernel return addresses carrying a PAC in bits 48..54.
+	static uint64_t scs[72], trace_out[MAX_FRAMES + 2];
+	for (unsigned i = 0; i < 72; i++)
+		scs[i] = (0xffff800080010000ULL + 4 * i) ^ (0x5aULL << 48);
+	// A trace for the depot and its jhash2 input (the kernel hashes the entries as u32 words).
+	static uint64_t trace[64];
+	for (unsigned i = 0; i < 64; i++)
+		trace[i] = 0xffff800080010000ULL + 0x40 * i;
+	const uint32_t depot_seed = 0x9747b28c;
+	uint32_t th = jhash2((const uint32_t *)trace, 2 * DEPOT_FRAMES, depot_seed);
+	depot_match.hash = th;
+	depot_match.size = DEPOT_FRAMES;
+	memcpy(depot_match.entries, trace, sizeof(trace));
+	long calls = iters / 4 > 0 ? iters / 4 : 1; // per timed call-loop
+
 	if (mte) {
 		loop_stg(tp, 1); // first 256 bytes now carry TAG
 		loop_dc_gva(tp, 1, bs); // and the first 16 blocks
@@ -328,6 +615,60 @@ int main(int argc, char **argv) {
 			TIME_STEP(loop_dc_gzva, "dc_gzva", tp, bs);
 			TIME_IMM(loop_ldg, "ldg", tp);
 			TIME_IMM(loop_irg, "irg", tp);
+		}
+		if (mte) {
+			TIME_IMM(loop_addg, "addg", tp);
+		} else {
+			uint64_t t0 = now_ns();
+			long bad = loop_generic_check(pp, iters, shadow_offset);
+			raw("generic_check", rep, now_ns() - t0, iters * UNROLL);
+			t0 = now_ns();
+			bad |= loop_sw_tags_check(swp, iters, sw_offset);
+			raw("sw_tags_check", rep, now_ns() - t0, iters * UNROLL);
+			if (bad) {
+				fprintf(stderr, "software check loop took its report branch\n");
+				return 1;
+			}
+			TIME_IMM(loop_c_ldr, "c_ldr", pp);
+			TIME_IMM(loop_outline_check, "outline_check", pp);
+			if (asan_reports) {
+				fprintf(stderr, "outline check reported %ld times\n", asan_reports);
+				return 1;
+			}
+		}
+		TIME_STEP(loop_dc_zva, "dc_zva", zp, bs);
+		TIME_CALLS("call_nop", call_nop(zp + 4096 * (i & 15)), 1, calls);
+		TIME_CALLS("clear_page", clear_page(zp + 4096 * (i & 15)), 1, calls);
+		TIME_CALLS("memset_256", memset_fn((void *)(uintptr_t)(zp + 1024 * (i & 63)), 0, 256), 1, calls);
+		TIME_CALLS("memset_1024", memset_fn((void *)(uintptr_t)(zp + 1024 * (i & 63)), 0, 1024), 1, calls);
+		{
+			unsigned n8 = 0, n72 = 0, m8 = 0, m72 = 0;
+			TIME_CALLS("scs_8", n8 = scs_save(scs, scs + 8, trace_out, MAX_FRAMES + 2), 1, calls);
+			TIME_CALLS("scs_72", n72 = scs_save(scs, scs + 72, trace_out, MAX_FRAMES + 2), 1, calls);
+			TIME_CALLS("scs_noinline_8", m8 = scs_save_noinline(scs, scs + 8, trace_out, MAX_FRAMES + 2), 1, calls);
+			TIME_CALLS("scs_noinline_72", m72 = scs_save_noinline(scs, scs + 72, trace_out, MAX_FRAMES + 2), 1, calls);
+			if (n8 != 8 || n72 != 72 || m8 != 8 || m72 != 72 || trace_out[71] != 0xffff800080010000ULL) {
+				fprintf(stderr, "SCS copy saw %u/%u/%u/%u entries or a wrong PAC strip\n", n8, n72, m8, m72);
+				return 1;
+			}
+		}
+		{
+			uint32_t h = 0;
+			TIME_CALLS("jhash_16", h ^= jhash2((const uint32_t *)trace + (i & 1), 16, depot_seed), 1, calls);
+			TIME_CALLS("jhash_128", h ^= jhash2((const uint32_t *)trace + (i & 1), 128, depot_seed), 1, calls);
+			sink = h;
+			struct depot_rec *found = NULL;
+			TIME_CALLS("depot_find", found = find_stack(&depot_match, trace, DEPOT_FRAMES, th), 1, calls);
+			if (found != &depot_match) {
+				fprintf(stderr, "find_stack missed the matching record\n");
+				return 1;
+			}
+			TIME_CALLS("depot_insert", found = depot_insert((unsigned)i, trace, DEPOT_FRAMES, th), 1, calls);
+			sink = found->hash;
+			TIME_CALLS("ring_insert", ring_insert(zp + 64 * (uint64_t)i, 64, (uint32_t)i, (int)(i & 1)), 1, calls);
+			uint32_t acc = 0;
+			TIME_CALLS("random_tag", acc += random_tag(), 1, calls);
+			sink = acc;
 		}
 		unsigned got_s = 0, got_l = 0;
 		uint64_t ts = time_walks(stack, stack_bytes, short_chain, walks, &got_s);

@@ -28,6 +28,8 @@ export class CounterSet {
   bytesZeroed = 0;
   /** Bytes zeroed as a side effect of tag-setting instructions (STZG/STZ2G/DC GZVA). */
   bytesZeroedByTagging = 0;
+  /** Bytes zeroed by whole-page clear_page() (DC ZVA): kernel_init_pages, init_vmalloc_pages, plain tag_clear_highpage. */
+  bytesZeroedByClearPage = 0;
   /** Tag-checked memory accesses executed (hw_tags: by the CPU). */
   tagChecks = 0;
   /** Accesses that skipped the check: match-all pointer (TCMA1), TCO set or TCF none. */
@@ -63,6 +65,8 @@ export class CounterSet {
   stackRingInserts = 0;
   /** Traces collected with seed 004's __noscs-marked SCS helpers (also in stackTracesSaved). */
   stackTracesSavedNoscs = 0;
+  /** SCS slots copied by those __noscs traces (also in framesCopiedScs). */
+  framesCopiedScsNoscs = 0;
 
   // --- mm: page allocator ---
   pageAllocs = 0;

@@ -8,7 +8,8 @@
  *                        clear_highpage_kasan_tagged, with KASAN checks off)
  * The arch layer provides the MTE-backed implementation; `CountingArchPageOps` only counts.
  * Implementations do the counting for these operations (the allocator does not): per page,
- * `tagClearHighpage` or `kernelInitPages` += 1 and `bytesZeroed` += PAGE_SIZE.
+ * `tagClearHighpage` or `kernelInitPages` += 1 and `bytesZeroed` += PAGE_SIZE; zeroing done by
+ * clear_page (not by tag-setting instructions) also goes into `bytesZeroedByClearPage`.
  */
 import type { Counters } from "../cost/counters.js";
 import { PAGE_SIZE } from "./memory-layout.js";
@@ -28,11 +29,13 @@ export class CountingArchPageOps implements ArchPageOps {
     const c = this.counters.cur;
     c.tagClearHighpage++;
     c.bytesZeroed += PAGE_SIZE;
+    c.bytesZeroedByClearPage += PAGE_SIZE;
   }
 
   clearHighpage(_pfn: number): void {
     const c = this.counters.cur;
     c.kernelInitPages++;
     c.bytesZeroed += PAGE_SIZE;
+    c.bytesZeroedByClearPage += PAGE_SIZE;
   }
 }

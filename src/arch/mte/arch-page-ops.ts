@@ -45,5 +45,6 @@ export class MteArchPageOps {
     const c = this.mte.counters.cur;
     c.kernelInitPages += 1;
     c.bytesZeroed += MTE_PAGE_SIZE;
+    c.bytesZeroedByClearPage += MTE_PAGE_SIZE;
   }
 }

@@ -39,6 +39,7 @@ function initVmallocPages(env: KasanEnv, size: number, backingPfns: readonly num
   }
   // clear_page() through the untagged linear address: data only, tags untouched.
   env.counters.cur.bytesZeroed += nr * PAGE_SIZE;
+  env.counters.cur.bytesZeroedByClearPage += nr * PAGE_SIZE;
 }
 
 /** __kasan_unpoison_vmalloc(start, size, flags) for HW_TAGS; `backingPfns` is area->pages. */

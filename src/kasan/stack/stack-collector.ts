@@ -79,7 +79,10 @@ export class KasanStackCollector implements KasanStackSaver {
     if (this.useScs) {
       const w = stackTraceSaveShadow(frames, ctx.callStack, interruptedFrameIndices(ctx), this.buf, KASAN_STACK_DEPTH);
       c.framesCopiedScs += w.framesVisited;
-      if (this.collection === "scs-noscs") c.stackTracesSavedNoscs += 1;
+      if (this.collection === "scs-noscs") {
+        c.stackTracesSavedNoscs += 1;
+        c.framesCopiedScsNoscs += w.framesVisited;
+      }
       n = w.nrEntries;
     } else {
       n = stackTraceSaveUnwindEntries(frames, ctx.callStack, this.buf, KASAN_STACK_DEPTH);
