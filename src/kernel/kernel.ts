@@ -94,7 +94,8 @@ export class Kernel {
     this.seed = opts.seed ?? 1;
     this.policy = opts.policy ?? BASELINE_POLICY;
     const nrCpus = opts.nrCpus ?? 2;
-    this.config = opts.config ?? defaultKernelConfig(opts.mode);
+    // Without a .config, the SCS stack flavours imply CONFIG_SHADOW_CALL_STACK=y (seed 004's kernels).
+    this.config = opts.config ?? { ...defaultKernelConfig(opts.mode), shadowCallStack: opts.stacks === "scs" || opts.stacks === "scs-noscs" };
     if (this.config.kasanMode !== opts.mode) throw new Error(`bootKernel: mode ${opts.mode} differs from config.kasanMode ${this.config.kasanMode}`);
     // nr_cpu_ids never exceeds CONFIG_NR_CPUS.
     if (nrCpus > this.config.nrCpus) throw new RangeError(`bootKernel: nrCpus ${nrCpus} exceeds CONFIG_NR_CPUS=${this.config.nrCpus}`);
@@ -163,7 +164,8 @@ export class Kernel {
     });
     this.kasan.setAddressDescriber(new MmAddressDescriber(this.pages, this.slab, this.vmalloc));
     // stack_depot_early_init() and kasan_save_stack(): stacks saved from here on get real handles.
-    const depot = createStackDepot(this, { stacks: opts.stacks, stackDepot: opts.stackDepot }, this.config.stackdepotMaxFrames);
+    // Without CONFIG_SHADOW_CALL_STACK the SCS flavours fall back to the unwinder (the RFC's -ENOSYS path).
+    const depot = createStackDepot(this, { stacks: opts.stacks, stackDepot: opts.stackDepot, shadowCallStack: this.config.shadowCallStack }, this.config.stackdepotMaxFrames);
     this.stackDepot = depot.depot;
     if (depot.saver !== undefined) this.kasan.setStackSaver(depot.saver);
     if (this.mte !== undefined) {

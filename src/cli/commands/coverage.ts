@@ -1,5 +1,5 @@
 /**
- * `kasan-sim coverage --policy P [--mode m] [--seeds n] [--seed s] [--json]`: run the bug catalog
+ * `kasan-sim coverage --policy P [--mode m] [--seeds n] [--seed s] [--stacks f] [--stack-depot on|off] [--json]`: run the bug catalog
  * (the KASAN KUnit suite plus issue 5's stack, page-table and __vmalloc(GFP_HIGHUSER_MOVABLE)
  * scenarios and the seed's claims) under baseline and under P in each mode (all three unless
  * --mode), and print which bugs each catches and where the two differ. Exit 0 on success, 2 on
@@ -7,6 +7,7 @@
  */
 import type { Command } from "commander";
 import { InputError } from "../errors.js";
+import { addStackOptions, parseStackDepot, parseStacks } from "../kernel-options.js";
 import { parseMode, parsePositiveInt, parseSeed } from "../options.js";
 import { resolvePolicies } from "../../policy/policies.js";
 import { buildCoverageJson } from "../../workloads/coverage/coverage-json.js";
@@ -18,6 +19,8 @@ export interface CoverageCliOptions {
   mode?: string;
   seeds?: string;
   seed?: string;
+  stacks?: string;
+  stackDepot?: string;
   json?: boolean;
 }
 
@@ -37,13 +40,14 @@ const PROCESS_IO: CoverageIo = {
 export const MAX_SEEDS = 64;
 
 export function register(program: Command, io: CoverageIo = PROCESS_IO): void {
-  program
+  const cmd = program
     .command("coverage")
     .description("run the bug catalog (KUnit suite + stack/page-table/vmalloc scenarios + the seed's claims) under baseline and a policy, per mode, and list the differences")
     .requiredOption("--policy <list>", "policy or comma list to compare with baseline (see `kasan-sim policies`), e.g. seed-series")
     .option("--mode <mode>", "generic, sw_tags or hw_tags (default: all three)")
     .option("--seeds <n>", "seeds per entry (a tag coincidence shows as a chance below 100%)", "4")
-    .option("--seed <n>", "first seed", "1")
+    .option("--seed <n>", "first seed", "1");
+  addStackOptions(cmd)
     .option("--json", "print JSON (report-json conventions)")
     .action((opts: CoverageCliOptions) => {
       coverageCommand(opts, io);
@@ -69,6 +73,8 @@ export function coverageCommand(opts: CoverageCliOptions, io: CoverageIo = PROCE
   const first = parseSeed(opts.seed ?? "1");
   if (first + n - 1 > 0xffffffff) throw new InputError(`--seed: seeds ${first}..${first + n - 1} go past 4294967295`);
   const seeds = Array.from({ length: n }, (_, i) => first + i);
+  const stacks = parseStacks(opts.stacks);
+  const stackDepot = parseStackDepot(opts.stackDepot);
   const progress = io.stderrIsTty
     ? (done: number, total: number): void => {
         const w = 30;
@@ -76,7 +82,7 @@ export function coverageCommand(opts: CoverageCliOptions, io: CoverageIo = PROCE
         io.stderr(`\rcoverage [${"#".repeat(f)}${".".repeat(w - f)}] ${done}/${total}${done === total ? "\n" : ""}`);
       }
     : undefined;
-  const r = runCoverage({ policy: opts.policy, modes, seeds, onProgress: progress });
+  const r = runCoverage({ policy: opts.policy, modes, seeds, stacks, stackDepot, onProgress: progress });
   if (opts.json === true) io.stdout(JSON.stringify(buildCoverageJson(r), null, 2) + "\n");
   else io.stdout(formatCoverageText(r));
 }

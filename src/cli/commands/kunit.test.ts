@@ -47,6 +47,6 @@ describe("kasan-sim kunit", () => {
     const program = new Command();
     register(program, capture().io);
     const cmd = program.commands.find((x) => x.name() === "kunit");
-    expect(cmd?.options.map((o) => o.long)).toEqual(["--config", "--mode", "--cmdline", "--seed", "--filter", "--json"]);
+    expect(cmd?.options.map((o) => o.long)).toEqual(["--config", "--mode", "--cmdline", "--seed", "--stacks", "--stack-depot", "--filter", "--json"]);
   });
 });

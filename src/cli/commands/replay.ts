@@ -4,16 +4,16 @@
  * counters by origin, the memory it costs (Slab, redzones/metadata, shadow, quarantine, stack
  * depot, stack ring) with ratios to KASAN off, and what became of every event.
  */
-import { statSync } from "node:fs";
 import type { Command } from "commander";
 import { COUNTER_NAMES } from "../../cost/counters.js";
 import { isKasanMode, KASAN_MODES, type KasanMode } from "../../config/mode.js";
 import { resolvePolicies } from "../../policy/index.js";
 import { buildReportJson, type PolicyCounts, type ReportJson } from "../../workloads/report-json.js";
 import { OUTCOMES } from "../../workloads/replay/outcomes.js";
-import { memoryRatios, replayTraceFile, ReplayError, type ReplayResult, type ReplayRunResult, type ReplayRunSpec } from "../../workloads/replay/replay.js";
+import { openTraceSource, TraceSourceError, type TraceSource } from "../../workloads/boot/trace-source.js";
+import { memoryRatios, replayChunks, ReplayError, type ReplayResult, type ReplayRunResult, type ReplayRunSpec } from "../../workloads/replay/replay.js";
 import { InputError } from "../errors.js";
-import { addKernelOptions, kernelOptionsToBoot, type KernelCliOptions } from "../kernel-options.js";
+import { addKernelOptions, kernelOptionsToBoot, parseStackDepot, parseStacks, type KernelCliOptions } from "../kernel-options.js";
 import { parsePositiveInt } from "../options.js";
 
 export interface ReplayCliOptions extends KernelCliOptions {
@@ -42,7 +42,7 @@ export function register(program: Command, io: ReplayIo = PROCESS_IO): void {
   const cmd = program
     .command("replay")
     .description("replay a kernel ftrace allocation trace (kmem/vmalloc tracepoints) under each KASAN mode and policy: counters by origin, memory overhead vs KASAN off, and what became of every event")
-    .argument("<trace>", "ftrace text (/sys/kernel/tracing/trace or trace_pipe output)");
+    .argument("<trace>", "ftrace text (/sys/kernel/tracing/trace or trace_pipe output), plain or gzip-compressed (recognised by its magic bytes)");
   addKernelOptions(cmd, "hw_tags");
   cmd
     .option("--policy <spec>", "tagging policy (a comma list combines switches); repeat to compare several", collect, [])
@@ -84,29 +84,29 @@ export async function replayCommand(trace: string, opts: ReplayCliOptions, io: R
     const ps = mode === "off" ? [policies[0]] : policies;
     for (const p of ps) runs.push({ mode, policy: mode === "off" ? "baseline" : p.name, boot: { ...boot, policy: p } });
   }
+  let src: TraceSource;
   try {
-    const st = statSync(trace);
-    if (!st.isFile()) throw new InputError(`${trace}: not a regular file`);
+    src = openTraceSource(trace);
   } catch (e) {
-    if (e instanceof InputError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(`${trace}: cannot read the trace (${code === "ENOENT" ? "no such file" : (e as Error).message})`);
+    if (e instanceof TraceSourceError) throw new InputError(e.message);
+    throw e;
   }
-  const total = statSync(trace).size;
+  const total = src.fileBytes;
   let lastDraw = 0;
   const onProgress = io.stderrIsTty
-    ? (bytes: number, events: number): void => {
+    ? (_bytes: number, events: number): void => {
         const now = Date.now();
         if (now - lastDraw < 200) return;
         lastDraw = now;
-        const pct = total === 0 ? 100 : Math.min(100, Math.floor((bytes / total) * 100));
+        // Bytes of the file read (the compressed bytes for a gzip trace).
+        const pct = total === 0 ? 100 : Math.min(100, Math.floor((src.fileBytesRead() / total) * 100));
         const bar = "#".repeat(Math.floor(pct / 5)).padEnd(20, ".");
         io.stderr(`\rreplay [${bar}] ${String(pct).padStart(3)}%  ${events} events`);
       }
     : undefined;
   let result: ReplayResult;
   try {
-    result = await replayTraceFile(trace, {
+    result = await replayChunks(src.chunks, {
       runs,
       lenient: opts.lenient,
       fromMark: opts.fromMark,
@@ -116,6 +116,7 @@ export async function replayCommand(trace: string, opts: ReplayCliOptions, io: R
     });
   } catch (e) {
     if (e instanceof ReplayError) throw new InputError(`${trace}: ${e.message.startsWith("line ") ? e.message : `line ${e.lineNo}: ${e.message}`}`);
+    if (e instanceof TraceSourceError) throw new InputError(e.message);
     throw e;
   } finally {
     if (onProgress !== undefined) io.stderr("\r" + " ".repeat(60) + "\r");
@@ -168,7 +169,8 @@ function replayJson(trace: string, result: ReplayResult, mode: KasanMode, runs: 
       warnings: r.warnings,
     };
   }
-  const workload = { name: "replay", trace, fromMark: opts.fromMark ?? null, toMark: opts.toMark ?? null, ...result.trace };
+  const stacks = { stacks: parseStacks(opts.stacks), stackDepot: parseStackDepot(opts.stackDepot) };
+  const workload = { name: "replay", trace, fromMark: opts.fromMark ?? null, toMark: opts.toMark ?? null, ...stacks, ...result.trace };
   return buildReportJson(workload, mode, policies);
 }
 

@@ -10,6 +10,8 @@ const FILES: Record<string, string> = {
   "syntax.yaml": "name: t\nsteps: [\n",
   "hw.config": "CONFIG_KASAN=y\nCONFIG_KASAN_HW_TAGS=y\n",
   "twice.config": "CONFIG_KASAN=y\nCONFIG_NR_CPUS=4\nCONFIG_NR_CPUS=8\n",
+  "pair.yaml": "name: pair\nsteps:\n  - {op: kmalloc, size: 8, as: p}\n  - {op: kfree, ptr: p}\n",
+  "scs-off.config": "CONFIG_KASAN=y\nCONFIG_KASAN_GENERIC=y\n# CONFIG_SHADOW_CALL_STACK is not set\n",
 };
 
 /** Run `kasan-sim run …` through commander as main.ts does: exit 0, or 2 for InputError/usage. */
@@ -110,5 +112,53 @@ describe("kasan-sim run", () => {
     const r = await cli(["--help"]);
     expect(r.code).toBe(0);
     for (const o of ["--config", "--mode", "--cmdline", "--seed", "--json"]) expect(r.out).toContain(o);
+  });
+
+  describe("--stacks / --stack-depot: seed 004's stack collection flavours", () => {
+    type Stk = Record<"stackTracesSaved" | "framesUnwound" | "framesCopiedScs" | "stackTracesSavedNoscs" | "depotInserts", number>;
+    async function stackCounts(args: string[]): Promise<Stk> {
+      const r = await cli(["pair.yaml", "--json", ...args]);
+      expect(r.code).toBe(0);
+      const c = (JSON.parse(r.out) as { counters: Stk }).counters;
+      return { stackTracesSaved: c.stackTracesSaved, framesUnwound: c.framesUnwound, framesCopiedScs: c.framesCopiedScs, stackTracesSavedNoscs: c.stackTracesSavedNoscs, depotInserts: c.depotInserts };
+    }
+    // pair.yaml is kmalloc(8) then kfree. The scenario's task runs ret_from_fork → kthread → pair(),
+    // so the call chain below the allocator is 3 return addresses. Above it, kasan_save_stack()
+    // sees (src/kasan/stack/sites.ts), Generic:
+    //   kmalloc: kasan_save_stack, kasan_save_track, __kasan_kmalloc, __kmalloc_cache_noprof = 4 → 7 entries
+    //   kfree:   kasan_save_stack, kasan_save_track, kasan_save_free_info, __kasan_slab_free, kfree = 5 → 8 entries
+    // hw_tags has no kasan_save_track frame (tags.c inlines save_stack_info): kmalloc 4 + 3 = 7, kfree 4 + 3 = 7.
+    // The unwinder visits one frame record more than it stores (stack_trace_save's own, skipped);
+    // the SCS copy touches exactly the slots it stores. Two traces, two new depot records.
+    it("unwinder (default): Generic unwinds (7+1) + (8+1) = 17 frames, copies none", async () => {
+      expect(await stackCounts(["--mode", "generic"])).toEqual({ stackTracesSaved: 2, framesUnwound: 17, framesCopiedScs: 0, stackTracesSavedNoscs: 0, depotInserts: 2 });
+    });
+
+    it("scs: the same traces copied from the Shadow Call Stack, 7 + 8 = 15 slots, nothing unwound", async () => {
+      expect(await stackCounts(["--mode", "generic", "--stacks", "scs"])).toEqual({ stackTracesSaved: 2, framesUnwound: 0, framesCopiedScs: 15, stackTracesSavedNoscs: 0, depotInserts: 2 });
+      // hw_tags: 7 + 7 = 14 slots (vs (7+1) + (7+1) = 16 frames unwound).
+      expect(await stackCounts(["--mode", "hw_tags", "--stacks", "scs"])).toMatchObject({ framesUnwound: 0, framesCopiedScs: 14 });
+      expect(await stackCounts(["--mode", "hw_tags"])).toMatchObject({ framesUnwound: 16, framesCopiedScs: 0 });
+    });
+
+    it("scs-noscs: the same copies, both traces also counted as __noscs ones", async () => {
+      expect(await stackCounts(["--mode", "generic", "--stacks", "scs-noscs"])).toEqual({ stackTracesSaved: 2, framesUnwound: 0, framesCopiedScs: 15, stackTracesSavedNoscs: 2, depotInserts: 2 });
+    });
+
+    it("none saves no traces; --stack-depot off collects both but saves neither", async () => {
+      expect(await stackCounts(["--mode", "generic", "--stacks", "none"])).toEqual({ stackTracesSaved: 0, framesUnwound: 0, framesCopiedScs: 0, stackTracesSavedNoscs: 0, depotInserts: 0 });
+      expect(await stackCounts(["--mode", "generic", "--stack-depot", "off"])).toEqual({ stackTracesSaved: 2, framesUnwound: 17, framesCopiedScs: 0, stackTracesSavedNoscs: 0, depotInserts: 0 });
+    });
+
+    it("scs with a .config lacking SHADOW_CALL_STACK falls back to the unwinder (17 frames) and notes it", async () => {
+      expect(await stackCounts(["--config", "scs-off.config", "--stacks", "scs"])).toMatchObject({ framesUnwound: 17, framesCopiedScs: 0 });
+      const r = await cli(["pair.yaml", "--config", "scs-off.config", "--stacks", "scs"]);
+      expect(r.err).toContain("kasan-sim: note: scs-off.config: --stacks scs without CONFIG_SHADOW_CALL_STACK: stack_trace_save_shadow() returns -ENOSYS and KASAN falls back to the unwinder\n");
+    });
+
+    it("bad values exit 2 naming the option and the accepted values", async () => {
+      expect(await cli(["pair.yaml", "--stacks", "fp"])).toMatchObject({ code: 2, err: 'kasan-sim: --stacks: expected one of unwinder, scs, scs-noscs, none, got "fp"\n' });
+      expect(await cli(["pair.yaml", "--stack-depot", "yes"])).toMatchObject({ code: 2, err: 'kasan-sim: --stack-depot: expected on or off, got "yes"\n' });
+    });
   });
 });

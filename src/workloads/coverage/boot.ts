@@ -11,6 +11,6 @@ import type { CoverageEnv } from "./catalog-entry.js";
 export const COVERAGE_CMDLINE = "kasan_multi_shot";
 
 export function bootForCoverage(env: CoverageEnv): { k: Kernel; procs: Processes } {
-  const k = bootKernel({ mode: env.mode, policy: env.policy, seed: env.seed, cmdline: COVERAGE_CMDLINE });
+  const k = bootKernel({ mode: env.mode, policy: env.policy, seed: env.seed, cmdline: COVERAGE_CMDLINE, stacks: env.stacks, stackDepot: env.stackDepot });
   return { k, procs: new Processes(k) };
 }

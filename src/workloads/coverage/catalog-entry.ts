@@ -4,6 +4,7 @@
  * check of one of the seed's claims. Scenarios boot their own kernel per seed (see boot.ts).
  */
 import type { KasanMode } from "../../config/mode.js";
+import type { StackCollection } from "../../kernel/stack-depot.js";
 import type { TaggingPolicy } from "../../policy/policies.js";
 import type { SeedResult } from "./outcome.js";
 
@@ -13,6 +14,10 @@ export interface CoverageEnv {
   mode: Exclude<KasanMode, "off">;
   policy: TaggingPolicy;
   seed: number;
+  /** KASAN stack collection flavour (`--stacks`; default unwinder). */
+  stacks?: StackCollection;
+  /** Save stacks in the stack depot (`--stack-depot`; default true). */
+  stackDepot?: boolean;
 }
 
 export interface CatalogEntry {

@@ -19,7 +19,7 @@ export const KUNIT_ENTRIES: readonly CatalogEntry[] = KASAN_KUNIT_TEST_CASES.map
 
 /** Run the suite on one kernel; results keyed by entry id. */
 export function runKunitEntries(env: CoverageEnv): Map<string, SeedResult> {
-  const k = bootKernel({ mode: env.mode, policy: env.policy, seed: env.seed });
+  const k = bootKernel({ mode: env.mode, policy: env.policy, seed: env.seed, stacks: env.stacks, stackDepot: env.stackDepot });
   const r = runKasanKunit(k, {});
   const out = new Map<string, SeedResult>();
   for (const c of r.cases) {

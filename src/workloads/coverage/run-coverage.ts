@@ -7,6 +7,7 @@
  *   r.differences                                                          // where they differ
  */
 import type { KasanMode } from "../../config/mode.js";
+import type { StackCollection } from "../../kernel/stack-depot.js";
 import { BASELINE_POLICY, resolvePolicies, type TaggingPolicy } from "../../policy/policies.js";
 import type { CatalogEntry, CoverageEnv } from "./catalog-entry.js";
 import { CATALOG, SCENARIO_ENTRIES } from "./catalog.js";
@@ -21,6 +22,10 @@ export interface CoverageOptions {
   policy: string;
   modes: readonly CoverageMode[];
   seeds: readonly number[];
+  /** KASAN stack collection flavour of every kernel (default unwinder). */
+  stacks?: StackCollection;
+  /** Save stacks in the stack depot (default true). */
+  stackDepot?: boolean;
   /** Entries to run (default the whole catalog; tests pass a subset by id). */
   only?: (e: CatalogEntry) => boolean;
   onProgress?: (done: number, total: number) => void;
@@ -76,7 +81,7 @@ export function runCoverage(o: CoverageOptions): CoverageResult {
     const per = (p: TaggingPolicy): Map<string, SeedResult[]> => {
       const acc = new Map<string, SeedResult[]>(entries.map((e) => [e.id, []]));
       for (const seed of o.seeds) {
-        const env: CoverageEnv = { mode, policy: p, seed };
+        const env: CoverageEnv = { mode, policy: p, seed, stacks: o.stacks, stackDepot: o.stackDepot };
         if (wantKunit) {
           for (const [id, r] of runKunitEntries(env)) acc.get(id)?.push(r);
           tick();
