@@ -78,7 +78,7 @@ function run(kind: "thread" | "pgtable", o: BenchOpts): void {
   let workload: Record<string, unknown>;
   let units: number;
   let unitName: string;
-  let params: KernelParams = { mode, cmdline, config, seed, cpus, exact: o.exact === true };
+  let params: KernelParams = { mode, cmdline, config, seed, cpus, exact: o.exact === true, stacks: boot.stacks, stackDepot: boot.stackDepot };
   let body;
   if (kind === "thread") {
     const threads = parsePositiveInt("--threads", o.threads ?? "2000");
@@ -107,11 +107,18 @@ function run(kind: "thread" | "pgtable", o: BenchOpts): void {
   for (const [n, r] of Object.entries(runs)) {
     for (const w of r.warnings) process.stdout.write(`warning (${n}): ${w}\n`);
     const f = r.fastForward;
-    process.stdout.write(
-      f.extrapolated > 0
-        ? `${n}: simulated ${f.simulated} iterations exactly, steady state (period ${f.period}) confirmed after ${f.confirmedAfter}; ${f.extrapolated} extrapolated (use --exact to simulate all)\n`
-        : `${n}: simulated all ${f.simulated} iterations exactly (no steady state found)\n`,
-    );
+    if (f.method === "periodic") {
+      process.stdout.write(`${n}: simulated ${f.simulated} iterations exactly; periodic (period ${f.period}) from iteration ${f.confirmedAfter - 3 * f.period}, so the other ${f.extrapolated} were added period by period (use --exact to simulate all)\n`);
+    } else if (f.method === "mean") {
+      process.stdout.write(`${n}: simulated ${f.simulated} iterations exactly; no period found, so the other ${f.extrapolated} were estimated from the mean of the last ${f.estimated[0]?.window ?? 0} (use --exact to simulate all)\n`);
+    } else {
+      process.stdout.write(`${n}: simulated all ${f.simulated} iterations exactly\n`);
+    }
+    for (const e of f.estimated) {
+      process.stdout.write(`${n}:   estimated: ${e.counter} (${fmtNum(e.meanPerIteration)} per iteration, range ${e.min}–${e.max} over ${e.window} iterations)\n`);
+    }
+    if (f.method === "periodic") process.stdout.write(`${n}:   every counter not listed as estimated is exact\n`);
+    if (f.method === "mean") process.stdout.write(`${n}:   counters not listed were constant per iteration over the window and are extrapolated as such\n`);
   }
   process.stdout.write(formatBenchText(report, unitName, units));
 }
@@ -133,4 +140,8 @@ export function register(program: Command): void {
       .option("--iterations <n>", "forks", "2000")
       .option("--size-mb <n>", "MiB mapped and faulted by the parent", "2048"),
   ).action((o: BenchOpts) => run("pgtable", o));
+}
+
+function fmtNum(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toFixed(1);
 }
