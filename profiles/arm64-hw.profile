@@ -52,6 +52,7 @@ stackTraceFixed       n/a  ns/trace   n/a  no published figure on hardware (seed
 unwindFrame           n/a  ns/frame   n/a  no published figure on hardware
 scsCopyFrame          n/a  ns/frame   n/a  no published figure on hardware
 scsNoscsTrace         n/a  ns/trace   n/a  no published figure on hardware
+stackCollectionScale  n/a  x  n/a  no stack-collection figures for hardware to scale (seed 004 measured under QEMU only)
 scsNoscsFrame         n/a  ns/frame   n/a  no published figure on hardware
 depotLookup           n/a  ns/lookup  n/a  no published figure on hardware
 depotInsert           n/a  ns/insert  n/a  no published figure on hardware
@@ -75,7 +76,9 @@ vfree                 n/a  ns/call    n/a  no figure for this core
 vmapPurge             n/a  ns/purge   n/a  no figure for this core
 tlbFlush              n/a  ns/flush   n/a  no figure for this core
 rcuCallback           n/a  ns/callback  n/a  no figure for this core
-forkExitFixed         fit  ns/fork    fitted  seed-001-pgtable/baseline — fork + exit of the 2048 MB process (page-table copy included), apart from the allocations the model counts
+forkExitFixed         =threadCreateExitFixed  ns/fork  derived  a fork of a small process and its exit taken to cost what a thread's clone and exit do; the page-table copy and teardown of big mappings are pteCopy/pteZap
+pteCopy               fit  ns/pte  fitted  seed-001-pgtable/baseline — copy_present_pte per present PTE at fork (the 2048 MB parent: 524288 per fork)
+pteZap                =pteCopy  ns/pte  derived  zap_pte_range per PTE taken to cost what copying it did (both visit the entry and adjust the page's refcount and mapcount once)
 threadCreateExitFixed fit  ns/thread  fitted  seed-001-thread/baseline — clone + exit of one thread, apart from the allocations the model counts
 pageFault             n/a  ns/fault   n/a  no figure for this core; in seed 001's pgtable rows the parent's faults are the same in both rows and are absorbed by forkExitFixed's fit
 pageTableAlloc        n/a  ns/page    n/a  no figure for this core

@@ -53,7 +53,7 @@ quarantineReduce      n/a  ns/call    n/a  not measured: no microbenchmark of qu
 quarantineObjectFree  n/a  ns/object  n/a  not measured: the walk of qlist_free_all is not benchmarked (the slab free it does is its own term)
 
 # --- kasan: stack collection, stack depot, stack ring ---
-stackTraceFixed       fit     ns/trace  fitted  seed-004-generic/master — kasan_save_stack's per-trace work beyond the frames (stack_trace_save setup, arch_stack_walk entry, depot call)
+stackTraceFixed       n/a     ns/trace  n/a     no separate per-trace microbenchmark yet; a trace's fixed work is inside the per-frame figures
 unwindFrame           54.830  ns/frame  measured  bench/qemu/measure.mjs fp_walk_frame: per extra frame of a kunwind_next_frame_record-shaped walk (bounds checks, fp/lr loads, XPACI, consume callback), process without MTE
 unwindFrame@hw_tags   246.779 ns/frame  measured  bench/qemu/measure.mjs fp_walk_frame_mte_on: the same walk in an MTE-on process (every load through the check helper)
 scsCopyFrame          7.171   ns/frame  measured  bench/qemu/measure.mjs scs_copy_frame: per extra slot of a stack_trace_save_shadow-shaped SCS copy (volatile load, kernel PAC strip, store), process without MTE
@@ -67,6 +67,13 @@ depotInsert           49.157  ns/insert  measured  bench/qemu/measure.mjs depot_
 depotInsert@hw_tags   319.110 ns/insert  measured  bench/qemu/measure.mjs depot_insert_16_mte_on: the same in an MTE-on process
 stackRingInsert       16.808  ns/insert  measured  bench/qemu/measure.mjs stack_ring_insert: save_stack_info-shaped insert (reader lock atomics, fetch-add, cmpxchg, 4 stores, store-release) minus an empty call, process without MTE (sw_tags)
 stackRingInsert@hw_tags 207.574 ns/insert  measured  bench/qemu/measure.mjs stack_ring_insert_mte_on: the same in an MTE-on process
+# The stack-collection figures above are qemu-user microbenchmarks: they fix the ratios between an
+# unwound frame, a copied SCS slot, a depot lookup/insert and a ring insert. Their scale in a
+# qemu-system guest kernel (softmmu TLB on every access, the kernel's real call paths) is one
+# factor per mode, fitted to seed 004's `master` row; every other row of seed 004 stays a prediction.
+stackCollectionScale@generic  fit  x  fitted  seed-004-generic/master — qemu-user → qemu-system factor of the stack-collection figures, Generic KASAN kernel
+stackCollectionScale@hw_tags  fit  x  fitted  seed-004-hw_tags/master — the same for the HW_TAGS kernel (MTE on: every access through QEMU's tag-check helper)
+stackCollectionScale          =stackCollectionScale@generic  x  derived  sw_tags and off taken to scale like generic (compiler-instrumented builds without MTE)
 
 # --- mm: page allocator, slab, vmalloc (kernel paths not benchmarked under qemu-user) ---
 pageAlloc             n/a  ns/call    n/a  not measured: the page allocator fast path is not benchmarked; within a table its count is the same in rows compared, so fitted fixed costs absorb it
@@ -88,7 +95,9 @@ tlbFlush              n/a  ns/flush   n/a  not measurable in qemu-user (no guest
 rcuCallback           n/a  ns/callback  n/a  not measured: RCU callback invocation is not benchmarked
 
 # --- kernel: tasks, page tables, boot (fitted to the seeds) ---
-forkExitFixed         fit  ns/fork    fitted  seed-001-pgtable/baseline — fork + exit of the 2048 MB process (page-table copy included), apart from the allocations the model counts
+forkExitFixed         =threadCreateExitFixed  ns/fork  derived  a fork of a small process and its exit taken to cost what a thread's clone and exit do; the page-table copy and teardown of big mappings are pteCopy/pteZap
+pteCopy               fit  ns/pte  fitted  seed-001-pgtable/baseline — copy_present_pte per present PTE at fork (the 2048 MB parent: 524288 per fork)
+pteZap                =pteCopy  ns/pte  derived  zap_pte_range per PTE taken to cost what copying it did (both visit the entry and adjust the page's refcount and mapcount once)
 threadCreateExitFixed fit  ns/thread  fitted  seed-001-thread/baseline — clone + exit of one thread, apart from the allocations the model counts
 pageFault             n/a  ns/fault   n/a  not measurable in qemu-user (its faults are the host's); in seed 001's pgtable rows the parent's faults are the same in both rows and are absorbed by forkExitFixed's fit
 pageTableAlloc        n/a  ns/page    n/a  not measured: page-table constructor work is not benchmarked

@@ -144,7 +144,9 @@ export function estimate(profile: CostProfile, counts: CounterSet | Counters, op
     const fromExtra = extraCount(profile, t, opts);
     const count = fromCounters + fromExtra;
     if (count === 0) continue;
-    const cost = resolveConstant(profile, t.key, opts.mode, opts.fitted);
+    const base = resolveConstant(profile, t.key, opts.mode, opts.fitted);
+    const scale = base === undefined || t.scaledBy === undefined ? 1 : resolveConstant(profile, t.scaledBy, opts.mode, opts.fitted);
+    const cost = base === undefined || scale === undefined ? undefined : base * scale;
     if (cost === undefined) {
       byTerm[t.key] = { count, costNs: undefined, ns: 0 };
       unpriced.push({ term: t.key, count, reason: constantFor(profile, t.key, opts.mode).source });

@@ -29,11 +29,18 @@ export interface CostTerm {
   readonly extra?: Readonly<Partial<Record<ExtraCountName, number>>>;
   /** Only counted in runs of these KASAN modes (default: every mode). */
   readonly modes?: readonly KasanMode[];
+  /**
+   * A workload constant the cost is multiplied by (e.g. stackCollectionScale: the factor between
+   * a qemu-user microbenchmark and the same work in a qemu-system guest kernel).
+   */
+  readonly scaledBy?: string;
 }
 
 const PER_INSN = "ns/instruction";
+/** Scale of the stack-collection figures (see WORKLOAD_CONSTANTS). */
+const SCALE = "stackCollectionScale";
 
-function term(key: string, unit: string, description: string, counters: CostTerm["counters"], more: Partial<Pick<CostTerm, "extra" | "modes">> = {}): CostTerm {
+function term(key: string, unit: string, description: string, counters: CostTerm["counters"], more: Partial<Pick<CostTerm, "extra" | "modes" | "scaledBy">> = {}): CostTerm {
   return { key, unit, description, counters, ...more };
 }
 
@@ -91,14 +98,14 @@ export const COST_TERMS: readonly CostTerm[] = [
   term("quarantineObjectFree", "ns/object", "generic qlist_free_all(): per object leaving the quarantine, beyond the slab free it then does", { quarantineObjectsFreed: 1 }),
 
   // --- kasan: stack collection, stack depot, stack ring ---
-  term("stackTraceFixed", "ns/trace", "kasan_save_stack(): fixed work per collected trace, any flavour (entry, setup, depot call)", { stackTracesSaved: 1 }),
-  term("unwindFrame", "ns/frame", "frame-pointer unwinder: one frame record visited", { framesUnwound: 1 }),
-  term("scsCopyFrame", "ns/frame", "Shadow Call Stack copy (seed 004): one SCS slot copied", { framesCopiedScs: 1 }),
+  term("stackTraceFixed", "ns/trace", "kasan_save_stack(): fixed work per collected trace, any flavour (entry, setup, depot call)", { stackTracesSaved: 1 }, { scaledBy: SCALE }),
+  term("unwindFrame", "ns/frame", "frame-pointer unwinder: one frame record visited", { framesUnwound: 1 }, { scaledBy: SCALE }),
+  term("scsCopyFrame", "ns/frame", "Shadow Call Stack copy (seed 004): one SCS slot copied", { framesCopiedScs: 1 }, { scaledBy: SCALE }),
   term("scsNoscsTrace", "ns/trace", "seed 004's __noscs flavour: extra per trace for helpers no longer inlined", { stackTracesSavedNoscs: 1 }),
-  term("scsNoscsFrame", "ns/frame", "seed 004's __noscs flavour: extra per SCS slot for the per-frame helper no longer inlined", { framesCopiedScsNoscs: 1 }),
-  term("depotLookup", "ns/lookup", "stack depot find_stack() including the trace's jhash2 (a typical trace)", { depotLookups: 1 }),
-  term("depotInsert", "ns/insert", "stack depot: copy a new trace into a pool record and link it", { depotInserts: 1 }),
-  term("stackRingInsert", "ns/insert", "tag modes: one stack ring entry written (save_stack_info)", { stackRingInserts: 1 }),
+  term("scsNoscsFrame", "ns/frame", "seed 004's __noscs flavour: extra per SCS slot for the per-frame helper no longer inlined", { framesCopiedScsNoscs: 1 }, { scaledBy: SCALE }),
+  term("depotLookup", "ns/lookup", "stack depot find_stack() including the trace's jhash2 (a typical trace)", { depotLookups: 1 }, { scaledBy: SCALE }),
+  term("depotInsert", "ns/insert", "stack depot: copy a new trace into a pool record and link it", { depotInserts: 1 }, { scaledBy: SCALE }),
+  term("stackRingInsert", "ns/insert", "tag modes: one stack ring entry written (save_stack_info)", { stackRingInserts: 1 }, { scaledBy: SCALE }),
 
   // --- mm: page allocator ---
   term("pageAlloc", "ns/call", "alloc_pages() fast path: a block taken from the per-CPU lists and prepared (hooks' work priced separately)", { pageAllocs: 1 }),
@@ -129,6 +136,8 @@ export const COST_TERMS: readonly CostTerm[] = [
   term("pageFault", "ns/fault", "one user page fault, apart from the page allocation", { pageFaults: 1 }),
   term("pageTableAlloc", "ns/page", "one page-table page set up (constructor, accounting; the page priced as a page allocation)", { pageTableAllocs: 1 }),
   term("pageTableFree", "ns/page", "one page-table page torn down", { pageTableFrees: 1 }),
+  term("pteCopy", "ns/pte", "copy_present_pte(): one present PTE copied at fork (write-protected, page refcount and mapcount up)", { ptesCopied: 1 }),
+  term("pteZap", "ns/pte", "zap_pte_range(): one present PTE cleared at exit (mapcount and refcount down, rmap)", { ptesZapped: 1 }),
   term("bootFixed", "ns/boot", "the work of a boot the model does not simulate (drivers, initcalls, …)", {}, { extra: { boots: 1 } }),
 ];
 
@@ -138,6 +147,11 @@ export const COST_TERMS: readonly CostTerm[] = [
  */
 export const WORKLOAD_CONSTANTS: readonly { readonly key: string; readonly unit: string; readonly description: string }[] = [
   { key: "bootOrdinaryAccesses", unit: "accesses/boot", description: "ordinary (instrumented) kernel memory accesses of one boot, for `ordinaryAccesses`" },
+  {
+    key: "stackCollectionScale",
+    unit: "x",
+    description: "factor from the stack-collection microbenchmarks (unwinder frame, SCS slot, depot, ring) to the same work in the profiled platform's kernel; the benchmarks fix the ratios between them, this the scale",
+  },
 ];
 
 /** Counters that are not priced, and why (a test checks every counter is costed or here). */

@@ -116,6 +116,10 @@ export class CounterSet {
   pageFaults = 0;
   pageTableAllocs = 0;
   pageTableFrees = 0;
+  /** Present PTEs copied into a child's page tables by copy_page_range (fork). */
+  ptesCopied = 0;
+  /** Present PTEs cleared by zap_pte_range (exit_mmap, munmap). */
+  ptesZapped = 0;
 }
 
 export type CounterName = keyof CounterSet;

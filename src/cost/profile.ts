@@ -208,7 +208,13 @@ function checkCycles(constants: ReadonlyMap<string, ProfileConstant>, fileName: 
   const deps = (key: string): string[] => {
     const out: string[] = [];
     for (const c of constants.values()) {
-      if (c.key === key && c.value.kind === "derived") out.push(...exprRefs(c.value.expr).map((r) => r.split("@")[0]));
+      if (c.key !== key || c.value.kind !== "derived") continue;
+      for (const r of exprRefs(c.value.expr)) {
+        // A reference to one mode's line that is not itself derived cannot lead back here.
+        const exact = r.includes("@") ? constants.get(r) : undefined;
+        if (exact !== undefined && exact.value.kind !== "derived") continue;
+        out.push(r.split("@")[0]);
+      }
     }
     return out;
   };

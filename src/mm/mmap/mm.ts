@@ -305,6 +305,7 @@ export class MmManager {
       if (!dst.pte.has(k)) {
         // A fresh child table (the usual case): it gets every entry of the parent's, shared.
         this.walkAlloc(dst, k * 2 ** PMD_SHIFT, s.block);
+        this.d.counters.cur.ptesCopied += s.present;
         continue;
       }
       const d = this.walkAlloc(dst, k * 2 ** PMD_SHIFT);
@@ -319,6 +320,7 @@ export class MmManager {
           b.entries[i] = pfn;
           b.present++;
           mc[pfn - min]++;
+          this.d.counters.cur.ptesCopied++;
         }
       }
     }
@@ -335,6 +337,8 @@ export class MmManager {
       const min = this.minPfn;
       for (const t of pt.pte.values()) {
         const b = t.block;
+        // zap_pte_range clears each of this table's present entries, shared block or not.
+        c.cur.ptesZapped += b.present;
         // A block other tables still hold keeps every one of its pages mapped.
         if (--b.refs > 0) {
           if (b.refs === 1) this.sharedBlocks.delete(b);
