@@ -39,7 +39,8 @@ describe("README", () => {
       expect({ line, status: r.status }).toEqual({ line, status: 0 });
       expect((r.stdout + r.stderr).length).toBeGreaterThan(0);
     }
-  });
+    // The examples include two full `reproduce` runs (~10 s each).
+  }, 240_000);
 
   it("the library example runs and prints the reports it promises", () => {
     const [example] = blocks("js");

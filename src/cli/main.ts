@@ -12,6 +12,7 @@ import { register as registerRun } from "./commands/run.js";
 import { register as registerBench } from "./commands/bench.js";
 import { register as registerPolicies } from "./commands/policies.js";
 import { register as registerCoverage } from "./commands/coverage.js";
+import { register as registerReproduce } from "./commands/reproduce.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerBench(program);
   registerPolicies(program);
   registerCoverage(program);
+  registerReproduce(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

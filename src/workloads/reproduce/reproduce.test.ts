@@ -1,0 +1,77 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { readProfile } from "../../cost/cost-model.js";
+import { reproduce, type ReproduceResult } from "./reproduce.js";
+
+// One full run (seed 001 at 2000 × 2000 and 2048 MB × 2000 forks, fourteen boot replays), shared.
+let r: ReproduceResult;
+beforeAll(async () => {
+  const hw = readProfile("arm64-hw");
+  const q = readProfile("qemu-tcg");
+  r = await reproduce({ profileFor: (id) => (id.startsWith("seed-001") ? hw : q), seed: 1 });
+}, 120_000);
+
+describe("kasan-sim reproduce", () => {
+  it("has every table of the seeds, each with at least one genuine prediction", () => {
+    expect(r.tables.map((t) => t.id)).toEqual(["seed-001-thread", "seed-001-pgtable", "seed-003-boot", "seed-003-slab", "seed-004-generic", "seed-004-hw_tags"]);
+    for (const t of r.tables) {
+      const predicted = t.rows.filter((x) => !x.fitted && x.model !== null);
+      expect([t.id, predicted.length > 0]).toEqual([t.id, true]);
+    }
+    expect(r.profile).toBe("per-table");
+  });
+
+  it("fitted rows match their published figure by construction; no fitted constant sits on a predicted row", () => {
+    const fittedRows = new Set(Object.values(r.fitted).flatMap((cs) => Object.values(cs).map((c) => c.row)));
+    for (const t of r.tables) {
+      for (const row of t.rows) {
+        if (fittedRows.has(`${t.id}/${row.label}`)) expect(row.fitted).toBe(true);
+        if (row.fitted) expect(row.model as number).toBeCloseTo(row.published, 9);
+      }
+    }
+  });
+
+  it("ratio rows are the model's after/before, with the error in percentage points", () => {
+    for (const id of ["seed-001-thread", "seed-001-pgtable"]) {
+      const t = r.tables.find((x) => x.id === id);
+      const base = t?.rows.find((x) => x.label === "baseline");
+      const series = t?.rows.find((x) => x.label === "seed-series");
+      const ratio = t?.rows.find((x) => x.unit === "ratio");
+      expect(ratio?.model).toBeCloseTo((series?.model as number) / (base?.model as number), 12);
+      expect(ratio?.errorPp).toBeCloseTo(100 * ((ratio?.model as number) - (ratio?.published as number)), 9);
+    }
+  });
+
+  it("counts behind seed 001 follow from the benchmark's parameters", () => {
+    const thread = r.tables.find((x) => x.id === "seed-001-thread")?.rows.find((x) => x.label === "baseline");
+    // 2000 iterations × 2000 threads; one fork per iteration.
+    expect(thread?.counts.threadsCreated).toBe(4_000_000);
+    expect(thread?.counts.forks).toBe(2000);
+    const pg = r.tables.find((x) => x.id === "seed-001-pgtable")?.rows.find((x) => x.label === "baseline");
+    // 2048 MiB faulted = 2048·2^20 / 4096 = 524288 present PTEs, copied by each of the 2000 forks
+    // and zapped by each child's exit.
+    expect(pg?.counts.ptesCopied).toBe(2000 * 524288);
+    expect(pg?.counts.ptesZapped).toBe(2000 * 524288);
+  });
+
+  it("seed 004 rows above the anchor differ only by stack-collection work", () => {
+    for (const id of ["seed-004-generic", "seed-004-hw_tags"]) {
+      const rows = r.tables.find((x) => x.id === id)?.rows ?? [];
+      const none = rows[0];
+      expect(none.label).toBe("master-no-stack-traces");
+      expect(none.fitted).toBe(true);
+      // The anchor row is the difference of a run with itself: no counts.
+      expect(none.counts).toEqual({});
+      const noDepot = rows.find((x) => x.label === "master-no-stack-depot");
+      // Collection without saving: traces and frames, no depot lookups.
+      expect(noDepot?.counts.stackTracesSaved ?? 0).toBeGreaterThan(0);
+      expect(noDepot?.counts.depotLookups).toBeUndefined();
+    }
+  });
+
+  it("Slab after boot is counted, never fitted: generic above the tag modes", () => {
+    const rows = r.tables.find((x) => x.id === "seed-003-slab")?.rows ?? [];
+    expect(rows.every((x) => !x.fitted)).toBe(true);
+    const by = Object.fromEntries(rows.map((x) => [x.label, x.model as number]));
+    expect(by.generic).toBeGreaterThan(1.5 * by.hw_tags);
+  });
+});
