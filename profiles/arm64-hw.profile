@@ -49,6 +49,7 @@ quarantineObjectFree  n/a  ns/object  n/a  no figure: not benchmarked on hardwar
 
 # --- kasan: stack collection, depot, ring (no hardware figures; seed 004 ran under QEMU) ---
 stackTraceFixed       n/a  ns/trace   n/a  no published figure on hardware (seed 004 measured under QEMU only)
+scsTraceFixed         n/a  ns/trace   n/a  no published figure on hardware (seed 004 measured under QEMU only)
 unwindFrame           n/a  ns/frame   n/a  no published figure on hardware
 scsCopyFrame          n/a  ns/frame   n/a  no published figure on hardware
 scsNoscsTrace         n/a  ns/trace   n/a  no published figure on hardware

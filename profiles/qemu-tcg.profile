@@ -53,20 +53,23 @@ quarantineReduce      n/a  ns/call    n/a  not measured: no microbenchmark of qu
 quarantineObjectFree  n/a  ns/object  n/a  not measured: the walk of qlist_free_all is not benchmarked (the slab free it does is its own term)
 
 # --- kasan: stack collection, stack depot, stack ring ---
-stackTraceFixed       n/a     ns/trace  n/a     no separate per-trace microbenchmark yet; a trace's fixed work is inside the per-frame figures
-unwindFrame           54.830  ns/frame  measured  bench/qemu/measure.mjs fp_walk_frame: per extra frame of a kunwind_next_frame_record-shaped walk (bounds checks, fp/lr loads, XPACI, consume callback), process without MTE
-unwindFrame@hw_tags   246.779 ns/frame  measured  bench/qemu/measure.mjs fp_walk_frame_mte_on: the same walk in an MTE-on process (every load through the check helper)
-scsCopyFrame          7.171   ns/frame  measured  bench/qemu/measure.mjs scs_copy_frame: per extra slot of a stack_trace_save_shadow-shaped SCS copy (volatile load, kernel PAC strip, store), process without MTE
-scsCopyFrame@hw_tags  42.576  ns/frame  measured  bench/qemu/measure.mjs scs_copy_frame_mte_on: the same in an MTE-on process
+stackTraceFixed       206.078 ns/trace  measured  bench/qemu/measure.mjs ksave_unwind_asan_trace: kasan_save_stack() over no frame record minus an empty call (calls, stack_trace_save cookie + KASAN_STACK redzones, arch_stack_walk setup of six candidate stacks, the skipped consume of its own frame, filter_irq_stacks call), Generic KASAN_OUTLINE build, process without MTE (stack-collection run, 25 reps); the SCS path's own figure is ksave_scs_asan_trace 23.396
+stackTraceFixed@hw_tags 757.998 ns/trace  measured  bench/qemu/measure.mjs ksave_unwind_trace_mte_on: the same per-trace work, HW_TAGS build (uninstrumented) in an MTE-on process; SCS path: ksave_scs_trace_mte_on 162.854
+scsTraceFixed         23.396  ns/trace  measured  bench/qemu/measure.mjs ksave_scs_asan_trace: kasan_save_stack() through seed 004's stack_trace_save_shadow over an empty SCS minus an empty call, Generic build (KASAN_OUTLINE checks), qemu-user 7.2 -cpu max (results.json)
+scsTraceFixed@hw_tags 162.854 ns/trace  measured  bench/qemu/measure.mjs ksave_scs_trace_mte_on: the same, HW_TAGS build (uninstrumented) in an MTE-on process
+unwindFrame           170.307 ns/frame  measured  bench/qemu/measure.mjs ksave_unwind_asan_frame: per extra frame of kasan_save_stack() through Linux 6.12's arm64 unwinder (kunwind_next: final-record test, unwind_consume_stack bounds against the current stack, fp/lr read, XPACLRI, kretprobe test; stack_trace_consume_entry through a pointer) and filter_irq_stacks, Generic KASAN_OUTLINE build (7 outline checks per frame), process without MTE (stack-collection run, 25 reps)
+unwindFrame@hw_tags   235.274 ns/frame  measured  bench/qemu/measure.mjs ksave_unwind_frame_mte_on: the same walk, HW_TAGS build (uninstrumented), MTE-on process (every access through the check helper)
+scsCopyFrame          26.48  ns/frame  measured  bench/qemu/measure.mjs ksave_scs_asan_frame: per extra slot of kasan_save_stack() through seed 004's stack_trace_save_shadow (READ_ONCE_NOCHECK, ptrauth_strip_insn_pac, store, size limit) and filter_irq_stacks, Generic KASAN_OUTLINE build (1 outline check per entry, in the filter), process without MTE (stack-collection run, 25 reps)
+scsCopyFrame@hw_tags  63.89  ns/frame  measured  bench/qemu/measure.mjs ksave_scs_frame_mte_on: the same, HW_TAGS build, MTE-on process
 scsNoscsTrace         fit     ns/trace  fitted  seed-004-generic/up-scs-stacks-v3-noscs — the __noscs flavour's extra work per trace (helpers on the collection path no longer inlined), beyond scsNoscsFrame
-scsNoscsFrame         11.349  ns/frame  measured  bench/qemu/measure.mjs scs_noinline_extra_frame: the SCS copy with its per-slot helper noipa minus the inlined copy, per slot, process without MTE
-scsNoscsFrame@hw_tags 8.947   ns/frame  measured  bench/qemu/measure.mjs scs_noinline_extra_frame_mte_on: the same in an MTE-on process
-depotLookup           159.455 ns/lookup  measured  bench/qemu/measure.mjs: depot_find_16 80.351 (find_stack over a matching 16-frame record) + 32 x jhash2_word 2.472 (the trace's hash), process without MTE
-depotLookup@hw_tags   963.947 ns/lookup  measured  bench/qemu/measure.mjs: depot_find_16_mte_on 457.739 + 32 x jhash2_word_mte_on 15.819, MTE-on process
-depotInsert           49.157  ns/insert  measured  bench/qemu/measure.mjs depot_insert_16: header stores, memcpy of 16 frames and bucket link minus an empty call, process without MTE
-depotInsert@hw_tags   319.110 ns/insert  measured  bench/qemu/measure.mjs depot_insert_16_mte_on: the same in an MTE-on process
-stackRingInsert       16.808  ns/insert  measured  bench/qemu/measure.mjs stack_ring_insert: save_stack_info-shaped insert (reader lock atomics, fetch-add, cmpxchg, 4 stores, store-release) minus an empty call, process without MTE (sw_tags)
-stackRingInsert@hw_tags 207.574 ns/insert  measured  bench/qemu/measure.mjs stack_ring_insert_mte_on: the same in an MTE-on process
+scsNoscsFrame         7.642   ns/frame  measured  bench/qemu/measure.mjs ksave_noscs_asan_extra_frame: the SCS copy with its per-slot read+strip helper a real call minus the inlined copy, per slot, Generic build, process without MTE (stack-collection run, 25 reps)
+scsNoscsFrame@hw_tags 9.716   ns/frame  measured  bench/qemu/measure.mjs ksave_noscs_extra_frame_mte_on: the same, HW_TAGS build, MTE-on process
+depotLookup           193.774 ns/lookup  measured  bench/qemu/measure.mjs kdepot_lookup_16: stack_depot_save_flags() hit path for a 16-frame trace (jhash2 over 32 words, bucket of 2^20, find_stack under rcu_read_lock_sched: hash+size compare, stackdepot_memcmp) minus an empty call, process without MTE (stack-collection run, 25 reps)
+depotLookup@hw_tags   1392.496 ns/lookup  measured  bench/qemu/measure.mjs kdepot_lookup_16_mte_on: the same in an MTE-on process
+depotInsert           79.63  ns/insert  measured  bench/qemu/measure.mjs kdepot_insert_16: pool_lock, depot_alloc_stack from the current pool (handle, hash, size, memcpy of 16 frames, refcount, counters), list_add_rcu, unlock, minus an empty call; the second find_stack is a depotLookup; process without MTE (stack-collection run, 25 reps)
+depotInsert@hw_tags   666.127 ns/insert  measured  bench/qemu/measure.mjs kdepot_insert_16_mte_on: the same in an MTE-on process
+stackRingInsert       14.126   ns/insert  measured  bench/qemu/measure.mjs stack_ring_insert: save_stack_info-shaped insert (reader lock atomics, fetch-add, cmpxchg, 4 stores, store-release) minus an empty call, process without MTE (sw_tags) (stack-collection run, 25 reps)
+stackRingInsert@hw_tags 189.173 ns/insert  measured  bench/qemu/measure.mjs stack_ring_insert_mte_on: the same in an MTE-on process
 # The stack-collection figures above are qemu-user microbenchmarks: they fix the ratios between an
 # unwound frame, a copied SCS slot, a depot lookup/insert and a ring insert. Their scale in a
 # qemu-system guest kernel (softmmu TLB on every access, the kernel's real call paths) is one

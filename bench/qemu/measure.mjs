@@ -3,7 +3,7 @@
 // unwinding under qemu-user TCG, for the `qemu-tcg` cost profile (issue 7). Cross-compiles
 // mte-costs.c, runs it under `qemu-aarch64 -cpu max` with MTE on and off, subtracts the loop
 // baselines rep by rep, takes medians and writes results.json beside this file.
-// Usage: node bench/qemu/measure.mjs [--reps N] [--iters N] [--out FILE]
+// Usage: node bench/qemu/measure.mjs [--reps N] [--iters N] [--out FILE] [--merge-stack]
 // Not part of `npm run bench`: it needs the aarch64 toolchain and QEMU (installed here if missing).
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -23,7 +23,7 @@ function fail(msg, code = 1) {
 }
 
 function parseArgs(argv) {
-  const opts = { reps: 9, iters: 100000, out: join(HERE, "results.json") };
+  const opts = { reps: 9, iters: 100000, out: join(HERE, "results.json"), mergeStack: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--help" || a === "-h") {
@@ -32,7 +32,9 @@ function parseArgs(argv) {
           "  --reps N   timed repetitions of every loop, median taken (default 9)\n" +
           "  --iters N  loop iterations of 16 instructions each in the MTE run; the MTE-off run\n" +
           "             uses 10x as many (default 100000)\n" +
-          "  --out FILE where to write the JSON (default bench/qemu/results.json)",
+          "  --out FILE where to write the JSON (default bench/qemu/results.json)\n" +
+          "  --merge-stack  update only the kasan_save_stack / depot / stack ring figures in FILE,\n" +
+          "             keeping the others (and their run) as they are",
       );
       process.exit(0);
     }
@@ -42,6 +44,8 @@ function parseArgs(argv) {
       if (!Number.isInteger(n) || n < 1) fail(`${a}: expected a positive integer, got ${JSON.stringify(val)}`, 2);
       opts[a.slice(2)] = n;
       i++;
+    } else if (a === "--merge-stack") {
+      opts.mergeStack = true;
     } else if (a === "--out") {
       if (!val) fail("--out: expected a file name", 2);
       opts.out = resolve(val);
@@ -311,6 +315,36 @@ function main() {
     bothCall("stack_ring_insert", "ring_insert", "ns/insert", "tag-mode stack ring insert as save_stack_info: reader-lock atomic add, atomic fetch-add of the position, load + cmpxchg of the slot, 4 field stores, store-release, reader-lock atomic sub");
     put("random_tag", combo(off, [["random_tag", 1], ["call_nop", -1]]), "ns/draw", "sw_tags kasan_random_tag(): per-CPU LCG step (x 1664525 + 1013904223) and % 254, per call, minus an empty call; process without MTE enabled");
 
+    // --- kasan_save_stack() as Linux 6.12 arm64 runs it (see mte-costs.c), slope and intercept ---
+    const [ks, kl] = on.info.ksave_frames.split(" ").map(Number);
+    if (!(kl > ks && ks > 0)) fail(`mte-costs printed bad ksave_frames: ${on.info.ksave_frames}`);
+    const dk = kl - ks;
+    // per frame: (T(kl) - T(ks)) / (kl - ks); per trace: the trace with no frame record, minus an
+    // empty call (an intercept T(ks) - (ks + 1) x slope amplified the host noise too much)
+    const slope = (b) => (r) => combo(r, [[`${b}_${kl}`, 1 / dk], [`${b}_${ks}`, -1 / dk]]);
+    const fixed = (b) => (r) => combo(r, [[`${b}_0`, 1], ["call_nop", -1]]);
+    const extra = (b, base) => (r) => combo(r, [[`${b}_${kl}`, 1 / dk], [`${b}_${ks}`, -1 / dk], [`${base}_${kl}`, -1 / dk], [`${base}_${ks}`, 1 / dk]]);
+    const uw =
+      "kasan_save_stack() through the frame-pointer unwinder: stack_trace_save (cookie, skip 1) -> arch_stack_walk (six candidate stacks set up: task, irq, overflow, SDEI normal/critical, EFI; kunwind_init from the caller) -> per frame kunwind_next (final-record test, alignment, unwind_consume_stack bounds/ordering against the current stack, uninstrumented fp/lr read, kernel PAC strip, kretprobe test) and stack_trace_consume_entry through a function pointer (skip, size check, store); then filter_irq_stacks over the entries";
+    const sc =
+      "kasan_save_stack() through seed 004's stack_trace_save_shadow: SCS pointer (x18 stand-in), NMI/task context tests, task SCS base, per slot READ_ONCE_NOCHECK + ptrauth_strip_insn_pac + store + size limit; then filter_irq_stacks over the entries";
+    const asanNote = "Generic KASAN build (KASAN_OUTLINE): a noipa __asan_{load,store}{4,8}-like check before each access of stack_trace_consume_entry (4 loads, 2 stores per stored frame) and filter_irq_stacks (1 load per entry), gcc stack-redzone shadow stores in stack_trace_save";
+    const plainNote = "HW_TAGS build (no compiler instrumentation)";
+    const frameNote = `${kl}-frame minus ${ks}-frame trace, per extra frame (one frame record or SCS slot, its consume/store and its filter_irq_stacks step)`;
+    const traceNote = "per trace: kasan_save_stack() over no frame record (fp already at the final record, or the SCS pointer at its base) minus an empty call: the calls, the cookie, the walk setup, the one skipped consume_entry of stack_trace_save's own frame, filter_irq_stacks over nothing";
+    both("ksave_unwind_frame", slope("ksave_unwind"), "ns/frame", `${uw}; ${plainNote}; ${frameNote}`);
+    put("ksave_unwind_asan_frame", slope("ksave_unwind_asan")(off), "ns/frame", `${uw}; ${asanNote}; ${frameNote}; process without MTE enabled`);
+    both("ksave_unwind_trace", fixed("ksave_unwind"), "ns/trace", `${uw}; ${plainNote}; ${traceNote}`);
+    put("ksave_unwind_asan_trace", fixed("ksave_unwind_asan")(off), "ns/trace", `${uw}; ${asanNote}; ${traceNote}; process without MTE enabled`);
+    both("ksave_scs_frame", slope("ksave_scs"), "ns/frame", `${sc}; ${plainNote}; ${frameNote}`);
+    put("ksave_scs_asan_frame", slope("ksave_scs_asan")(off), "ns/frame", `${sc}; ${asanNote}; ${frameNote}; process without MTE enabled`);
+    both("ksave_scs_trace", fixed("ksave_scs"), "ns/trace", `${sc}; ${plainNote}; ${traceNote}`);
+    put("ksave_scs_asan_trace", fixed("ksave_scs_asan")(off), "ns/trace", `${sc}; ${asanNote}; ${traceNote}; process without MTE enabled`);
+    both("ksave_noscs_extra_frame", extra("ksave_noscs", "ksave_scs"), "ns/frame", `seed 004's __noscs flavour: the SCS copy with its per-slot read+strip helper a real (noipa) call, per-frame slope minus the inlined copy's slope (same reps); ${plainNote}`);
+    put("ksave_noscs_asan_extra_frame", extra("ksave_noscs_asan", "ksave_scs_asan")(off), "ns/frame", `as ksave_noscs_extra_frame, both slopes in the ${asanNote}; process without MTE enabled`);
+    bothCall("kdepot_lookup_16", "kdepot_lookup_16", "ns/lookup", "stack_depot_save_flags() hit path for a 16-frame trace: flag/size tests, jhash2 over 32 u32 words (seed 0x9747b28c), bucket of a 2^20-bucket table (64 distinct traces in turn), find_stack under rcu_read_lock_sched (preempt count), one-record chain: hash+size compare then stackdepot_memcmp word loop, handle");
+    bothCall("kdepot_insert_16", "kdepot_insert_16", "ns/insert", "stack depot insert after both lookups missed, 16 frames: pool_lock (DAIF save, cmpxchg-acquire), printk deferral, depot_alloc_stack from the current pool (record size, handle, hash, size, memcpy of the entries, refcount, counters), list_add_rcu (store-release), unlock; the second find_stack and a new pool are not included");
+
     constants.loop_empty = {
       value: round(median(on.raw.get("empty").map((x) => x.ns / x.n))),
       unit: "ns/iteration-slot",
@@ -340,6 +374,29 @@ function main() {
       checks: on.checks,
       constants,
     };
+    if (opts.mergeStack) {
+      // Only the stack-collection figures, measured together in this run, replace those in FILE.
+      const isStack = (k) => /^(ksave_|kdepot_|stack_ring_insert)/.test(k);
+      let prev;
+      try {
+        prev = JSON.parse(readFileSync(opts.out, "utf8"));
+      } catch (e) {
+        fail(`--merge-stack: cannot read ${opts.out}: ${e.message}`);
+      }
+      if (!prev || typeof prev.constants !== "object") fail(`--merge-stack: ${opts.out} has no "constants" object`);
+      for (const [k, v] of Object.entries(constants)) if (isStack(k)) prev.constants[k] = v;
+      prev.stackCollectionRun = {
+        date: result.date,
+        platform: result.platform,
+        method: { ...result.method, ksaveFrames: [ks, kl], traceCalls: "iters / 32 per timed trace loop, iters / 4 per depot/ring call loop" },
+        keys: Object.keys(constants).filter(isStack),
+        note: "the keys listed here come from this run (all interleaved in every rep); the other constants come from the run described at the top of the file",
+      };
+      writeFileSync(opts.out, JSON.stringify(prev, null, 2) + "\n");
+      console.error(`measure: merged ${prev.stackCollectionRun.keys.length} stack-collection figures into ${opts.out}`);
+      for (const k of prev.stackCollectionRun.keys) console.log(`${k.padEnd(30)} ${String(constants[k].value).padStart(9)} ${constants[k].unit}  [${constants[k].min}, ${constants[k].max}]`);
+      return;
+    }
     writeFileSync(opts.out, JSON.stringify(result, null, 2) + "\n");
     console.error(`measure: wrote ${opts.out}`);
     for (const [k, v] of Object.entries(constants)) console.log(`${k.padEnd(22)} ${String(v.value).padStart(9)} ${v.unit}`);

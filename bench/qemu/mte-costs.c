@@ -443,6 +443,404 @@ static uint8_t __attribute__((noipa)) random_tag(void) {
 	return (uint8_t)(lcg_state % 254);
 }
 
+// ---- stack collection as Linux 6.12 arm64 does it for kasan_save_stack() (issue 7) ----
+// Written from reading arch/arm64/kernel/stacktrace.c, arch/arm64/include/asm/stacktrace{,/common}.h,
+// kernel/stacktrace.c, mm/kasan/common.c and lib/stackdepot.c (6.12); own code, same work.
+// Two builds of the instrumented parts: `plain` (HW_TAGS kernel: no compiler instrumentation;
+// priced in the MTE-on process, where QEMU checks every access) and `asan` (Generic KASAN with
+// KASAN_OUTLINE, the Kconfig default: a call to a __asan_{load,store}N_noabort-like function
+// before every access the compiler instruments). arch_stack_walk() is noinstr, mm/kasan/ and
+// lib/stackdepot.c are built with KASAN_SANITIZE := n: those parts are plain in both builds.
+
+#define THREAD_BYTES (32 * 1024) // arm64 THREAD_SIZE with KASAN (KASAN_THREAD_SHIFT 1)
+#define KFRAMES_MAX 80
+
+struct k_task {
+	uint64_t stack; // task_stack_page()
+	uint64_t *scs_base;
+	int pid;
+};
+// Per-CPU and context state the walk setup reads (preempt_count, DAIF, per-CPU stack pointers).
+static volatile uint64_t k_preempt_count, k_daif = 0x3c0, k_percpu_irq_stack, k_percpu_ovf_stack;
+static volatile uint64_t k_sdei_normal, k_sdei_critical, k_efi_rt_stack;
+static struct k_task *volatile k_current;
+static uint64_t k_kretprobe_trampoline = 0xffff800080f00000ULL;
+// Section bounds in_irqentry_text() compares against.
+static uint64_t k_irqentry_start = 0xffff800081000000ULL, k_irqentry_end = 0xffff800081001000ULL;
+static uint64_t k_softirqentry_start = 0xffff800081002000ULL, k_softirqentry_end = 0xffff800081003000ULL;
+
+struct k_stack_info {
+	uint64_t low, high;
+};
+struct k_unwind_state {
+	uint64_t fp, pc;
+	struct k_stack_info stack;
+	struct k_stack_info *stacks;
+	int nr_stacks;
+};
+enum { K_SRC_UNKNOWN, K_SRC_FRAME, K_SRC_CALLER, K_SRC_TASK, K_SRC_REGS_PC };
+struct kunwind_state {
+	struct k_unwind_state common;
+	const struct k_task *task;
+	int graph_idx;
+	int source;
+	uint64_t flags;
+	void *regs;
+};
+typedef int (*k_consume_fn)(void *cookie, uint64_t pc);
+struct k_consume_data {
+	k_consume_fn consume_entry;
+	void *cookie;
+};
+struct stacktrace_cookie {
+	uint64_t *store;
+	uint32_t size, skip, len;
+};
+
+// Outline checks: check_region_inline() for a 4- or 8-byte access (memory_is_poisoned_2_4_8).
+#define ASAN_CHECK_FN(name, bytes)                                                              \
+	static void __attribute__((noipa)) name(uint64_t addr) {                                \
+		if (addr + (bytes) < addr || addr < meta_lo) {                                  \
+			asan_report(addr);                                                      \
+			return;                                                                 \
+		}                                                                               \
+		const int8_t *s = (const int8_t *)(uintptr_t)((addr >> 3) + shadow_offset);      \
+		uint64_t last = addr + (bytes) - 1;                                             \
+		int8_t v = *(const int8_t *)(uintptr_t)((last >> 3) + shadow_offset);            \
+		if (((last & 7) < (bytes) - 1 && *s) || (v && (int8_t)(last & 7) >= v))         \
+			asan_report(addr);                                                      \
+	}
+ASAN_CHECK_FN(asan_load4, 4)
+ASAN_CHECK_FN(asan_load8n, 8)
+ASAN_CHECK_FN(asan_store4, 4)
+ASAN_CHECK_FN(asan_store8, 8)
+
+// stack_trace_consume_entry() (kernel/stacktrace.c), reached through a function pointer.
+static int __attribute__((noipa)) stack_trace_consume_entry(void *cookie, uint64_t addr) {
+	struct stacktrace_cookie *c = cookie;
+	uint32_t len = c->len, size = c->size;
+	if (len >= size)
+		return 0;
+	if (c->skip > 0) {
+		c->skip--;
+		return 1;
+	}
+	c->store[len] = addr;
+	c->len = ++len;
+	return len < size;
+}
+// The same with Generic's outline check before each instrumented access.
+static int __attribute__((noipa)) stack_trace_consume_entry_asan(void *cookie, uint64_t addr) {
+	struct stacktrace_cookie *c = cookie;
+	asan_load4((uint64_t)(uintptr_t)&c->len);
+	uint32_t len = c->len;
+	asan_load4((uint64_t)(uintptr_t)&c->size);
+	uint32_t size = c->size;
+	if (len >= size)
+		return 0;
+	asan_load4((uint64_t)(uintptr_t)&c->skip);
+	if (c->skip > 0) {
+		asan_store4((uint64_t)(uintptr_t)&c->skip);
+		c->skip--;
+		return 1;
+	}
+	asan_load8n((uint64_t)(uintptr_t)&c->store);
+	uint64_t *store = c->store;
+	asan_store8((uint64_t)(uintptr_t)&store[len]);
+	store[len] = addr;
+	asan_store4((uint64_t)(uintptr_t)&c->len);
+	c->len = ++len;
+	return len < size;
+}
+
+static inline int k_on_stack(const struct k_stack_info *info, uint64_t sp, uint64_t size) {
+	if (!info->low)
+		return 0;
+	return !(sp < info->low || sp + size < sp || sp + size > info->high);
+}
+// unwind_consume_stack(): the current stack first, else the list; a stack left behind is
+// blanked so the walk can never return to it; the current stack's floor rises past the record.
+static inline int k_consume_stack(struct k_unwind_state *s, uint64_t sp, uint64_t size) {
+	if (!k_on_stack(&s->stack, sp, size)) {
+		struct k_stack_info *next = NULL;
+		for (int i = 0; i < s->nr_stacks; i++)
+			if (k_on_stack(&s->stacks[i], sp, size)) {
+				next = &s->stacks[i];
+				break;
+			}
+		if (!next)
+			return -EINVAL;
+		s->stack = *next;
+		next->low = next->high = 0;
+	}
+	s->stack.low = sp + size;
+	return 0;
+}
+// ptrauth_strip_kernel_insn_pac() with kernel pointer auth: XPACLRI, which works on x30 only.
+static inline uint64_t k_strip_kernel_pac(uint64_t pc) {
+	register uint64_t lr __asm__("x30") = pc;
+	__asm__("xpaclri" : "+r"(lr));
+	return lr;
+}
+// task_pt_regs(tsk)->stackframe: the final frame record at the top of the task stack.
+static inline uint64_t k_final_record(const struct k_task *t) {
+	return t->stack + THREAD_BYTES - 32;
+}
+// kunwind_next(): final-record test, frame record read (uninstrumented), PAC strip,
+// return-address recovery (kretprobe trampoline test; no function-graph tracer in defconfig).
+static inline int kunwind_next(struct kunwind_state *st) {
+	uint64_t fp = st->common.fp;
+	st->flags = 0;
+	if (fp == k_final_record(st->task))
+		return -ENOENT;
+	if (fp & 0x7)
+		return -EINVAL;
+	if (k_consume_stack(&st->common, fp, 16))
+		return -EINVAL;
+	const volatile uint64_t *rec = (const volatile uint64_t *)(uintptr_t)fp;
+	st->common.fp = rec[0];
+	st->common.pc = rec[1];
+	st->source = K_SRC_FRAME;
+	st->common.pc = k_strip_kernel_pac(st->common.pc);
+	if (st->common.pc == k_kretprobe_trampoline)
+		return -EINVAL; // kretprobe_find_ret_addr() never needed here
+	return 0;
+}
+static inline int k_preemptible(void) {
+	return k_preempt_count == 0 && !(k_daif & 0x80);
+}
+static inline struct k_stack_info k_cpu_stack(const struct k_task *task, volatile uint64_t *ptr, uint64_t bytes) {
+	struct k_stack_info si = {0, 0};
+	if (task == k_current && !k_preemptible()) {
+		si.low = *ptr;
+		si.high = si.low + bytes;
+	}
+	return si;
+}
+static inline struct k_stack_info k_nmi_stack(const struct k_task *task, volatile uint64_t *ptr) {
+	struct k_stack_info si = {0, 0};
+	if (task == k_current && (k_preempt_count & 0xf00000)) {
+		si.low = *ptr;
+		si.high = si.low + 4096;
+	}
+	return si;
+}
+// arch_stack_walk() (noinline noinstr) with kunwind_stack_walk() and do_kunwind() inlined: the
+// six candidate stacks (task, irq, overflow, SDEI normal/critical, EFI runtime), the walk from
+// the caller's frame, and the callback through a pointer for every pc.
+static void __attribute__((noinline)) arch_stack_walk(k_consume_fn consume_entry, void *cookie,
+						      const struct k_task *task, uint64_t fp, uint64_t pc) {
+	struct k_consume_data data = {consume_entry, cookie};
+	struct k_stack_info stacks[6] = {
+		{task->stack, task->stack + THREAD_BYTES},
+		k_cpu_stack(task, &k_percpu_irq_stack, 16384),
+		k_cpu_stack(task, &k_percpu_ovf_stack, 4096),
+		k_nmi_stack(task, &k_sdei_normal),
+		k_nmi_stack(task, &k_sdei_critical),
+		k_cpu_stack(task, &k_efi_rt_stack, 16384),
+	};
+	struct kunwind_state st = {{fp, pc, {0, 0}, stacks, 6}, task, 0, K_SRC_CALLER, 0, NULL};
+	if (st.common.pc == k_kretprobe_trampoline)
+		return;
+	for (;;) {
+		if (!data.consume_entry(data.cookie, st.common.pc))
+			return;
+		if (kunwind_next(&st))
+			return;
+	}
+}
+// stack_trace_save() (kernel/stacktrace.c): the cookie on its stack, skip of 1 for itself. The
+// asan build also poisons and unpoisons the cookie's stack redzones (gcc KASAN_STACK).
+static uint64_t *k_redzone_shadow;
+static unsigned __attribute__((noinline)) stack_trace_save(uint64_t *store, unsigned size, unsigned skip,
+							   int asan, uint64_t fp, uint64_t pc) {
+	struct stacktrace_cookie *c = (struct stacktrace_cookie *)(uintptr_t)(meta_lo + 1024);
+	if (asan) {
+		((volatile uint64_t *)k_redzone_shadow)[0] = 0xf1f1f1f1f1f1f1f1ULL;
+		((volatile uint64_t *)k_redzone_shadow)[1] = 0xf3f3f3f300000000ULL;
+	}
+	c->store = store;
+	c->size = size;
+	c->skip = skip + 1;
+	c->len = 0;
+	arch_stack_walk(asan ? stack_trace_consume_entry_asan : stack_trace_consume_entry, c, k_current, fp, pc);
+	unsigned len = c->len;
+	if (asan) {
+		((volatile uint64_t *)k_redzone_shadow)[0] = 0;
+		((volatile uint64_t *)k_redzone_shadow)[1] = 0;
+	}
+	return len;
+}
+// filter_irq_stacks() (kernel/stacktrace.c, instrumented): cut the trace after the first entry
+// inside the irqentry or softirqentry text.
+static inline int in_irqentry_text(uint64_t p) {
+	return (p >= k_irqentry_start && p < k_irqentry_end) || (p >= k_softirqentry_start && p < k_softirqentry_end);
+}
+static unsigned __attribute__((noinline)) filter_irq_stacks(const uint64_t *entries, unsigned n) {
+	for (unsigned i = 0; i < n; i++)
+		if (in_irqentry_text(entries[i]))
+			return i + 1;
+	return n;
+}
+static unsigned __attribute__((noinline)) filter_irq_stacks_asan(const uint64_t *entries, unsigned n) {
+	for (unsigned i = 0; i < n; i++) {
+		asan_load8n((uint64_t)(uintptr_t)&entries[i]);
+		if (in_irqentry_text(entries[i]))
+			return i + 1;
+	}
+	return n;
+}
+#define KASAN_STACK_DEPTH 64
+// kasan_save_stack() (mm/kasan/common.c, uninstrumented) up to the depot's hash: collect with
+// the unwinder, then stack_depot_save_flags()'s filter_irq_stacks(). Returns the entries kept.
+static unsigned __attribute__((noipa)) kasan_save_stack_unwind(uint64_t *entries, int asan, uint64_t fp) {
+	unsigned n = stack_trace_save(entries, KASAN_STACK_DEPTH, 0, asan, fp, 0xffff800080000000ULL);
+	return asan ? filter_irq_stacks_asan(entries, n) : filter_irq_stacks(entries, n);
+}
+
+// Seed 004's stack_trace_save_shadow(): SCS pointer from x18 (here a global: user space owns
+// x18), the context test (no NMI; task SCS in task context), then from the newest slot down to
+// the SCS base: READ_ONCE_NOCHECK, ptrauth_strip_insn_pac, store, stop at the size limit.
+static uint64_t *volatile k_x18;
+static inline uint64_t k_strip_insn_pac(uint64_t a) {
+	return (a & (1ULL << 55)) ? (a | PAC_MASK) : (a & ~PAC_MASK);
+}
+static unsigned __attribute__((noinline)) stack_trace_save_shadow(uint64_t *store, unsigned size) {
+	uint64_t *sp = k_x18;
+	if (k_preempt_count & 0xf00000)
+		return 0; // -ENOSYS in NMI/SDEI context
+	if (k_preempt_count & 0xff00)
+		return 0; // hardirq/softirq: the per-CPU IRQ SCS (not taken at boot in these benches)
+	const uint64_t *base = k_current->scs_base;
+	unsigned len = 0;
+	for (const uint64_t *f = sp - 1; f >= base; f--) {
+		store[len++] = k_strip_insn_pac(*(const volatile uint64_t *)f);
+		if (len >= size)
+			break;
+	}
+	return len;
+}
+// The __noscs flavour: the per-slot helper is a real call.
+static uint64_t __attribute__((noipa)) scs_read_frame(const uint64_t *f) {
+	return k_strip_insn_pac(*(const volatile uint64_t *)f);
+}
+static unsigned __attribute__((noinline)) stack_trace_save_shadow_noscs(uint64_t *store, unsigned size) {
+	uint64_t *sp = k_x18;
+	if (k_preempt_count & 0xf00000)
+		return 0;
+	if (k_preempt_count & 0xff00)
+		return 0;
+	const uint64_t *base = k_current->scs_base;
+	unsigned len = 0;
+	for (const uint64_t *f = sp - 1; f >= base; f--) {
+		store[len++] = scs_read_frame(f);
+		if (len >= size)
+			break;
+	}
+	return len;
+}
+static unsigned __attribute__((noipa)) kasan_save_stack_scs(uint64_t *entries, int asan, int noscs) {
+	unsigned n = noscs ? stack_trace_save_shadow_noscs(entries, KASAN_STACK_DEPTH)
+			   : stack_trace_save_shadow(entries, KASAN_STACK_DEPTH);
+	return asan ? filter_irq_stacks_asan(entries, n) : filter_irq_stacks(entries, n);
+}
+
+// Stack depot as 6.12 keeps it: 2^20 list_head buckets (KASAN's size), variable-size records
+// carved from 16 KiB pools, lock-free lookup under RCU (preempt count), insert under pool_lock.
+struct k_list {
+	struct k_list *next, *prev;
+};
+struct k_stack_record {
+	struct k_list hash_list;
+	uint32_t hash, size;
+	uint32_t handle;
+	int32_t count;
+	uint64_t entries[]; // up to CONFIG_STACKDEPOT_MAX_FRAMES (64)
+};
+#define K_BUCKETS (1u << 20)
+#define K_POOL_BYTES (16 * 1024)
+static struct k_list *k_table;
+static char *k_pool;
+static uint32_t k_pool_offset, k_pools_num = 1, k_pool_lock, k_printk_ctx;
+static uint64_t k_depot_counters[2];
+// stackdepot_memcmp(): word by word, no libc memcmp.
+static inline int k_depot_memcmp(const uint64_t *u1, const uint64_t *u2, unsigned n) {
+	for (; n--; u1++, u2++)
+		if (*u1 != *u2)
+			return 1;
+	return 0;
+}
+static struct k_stack_record *__attribute__((noinline)) k_find_stack(struct k_list *bucket, const uint64_t *entries,
+								       unsigned size, uint32_t hash) {
+	struct k_stack_record *ret = NULL;
+	k_preempt_count++; // rcu_read_lock_sched_notrace()
+	__asm__ volatile("" ::: "memory");
+	for (struct k_list *l = __atomic_load_n(&bucket->next, __ATOMIC_RELAXED); l != bucket;
+	     l = __atomic_load_n(&l->next, __ATOMIC_RELAXED)) {
+		struct k_stack_record *s = (struct k_stack_record *)l;
+		if (s->hash != hash || s->size != size)
+			continue;
+		if (k_depot_memcmp(entries, s->entries, size))
+			continue;
+		ret = s;
+		break;
+	}
+	__asm__ volatile("" ::: "memory");
+	k_preempt_count--; // rcu_read_unlock_sched_notrace()
+	return ret;
+}
+static inline uint32_t k_record_size(unsigned n) {
+	return (uint32_t)((sizeof(struct k_stack_record) + n * sizeof(uint64_t) + 15) & ~15UL);
+}
+// stack_depot_save_flags() up to a hit: the flags/size tests, jhash2 of the entries as u32 words,
+// the bucket, find_stack(); returns the handle (0 on a miss).
+static uint32_t __attribute__((noipa)) k_depot_lookup(const uint64_t *entries, unsigned n, unsigned flags) {
+	if (flags & ~3u)
+		return 0;
+	if (n == 0)
+		return 0;
+	uint32_t hash = jhash2((const uint32_t *)entries, 2 * n, 0x9747b28c);
+	struct k_list *bucket = &k_table[hash & (K_BUCKETS - 1)];
+	struct k_stack_record *found = k_find_stack(bucket, entries, n, hash);
+	return found ? found->handle : 0;
+}
+// The insert after both lookups missed: pool_lock (irqsave + cmpxchg acquire), printk deferral,
+// depot_alloc_stack() from the current pool (handle, hash, size, memcpy of the entries,
+// refcount, counters), list_add_rcu() into the bucket, unlock (store-release).
+static struct k_stack_record *__attribute__((noipa)) k_depot_insert(struct k_list *bucket, const uint64_t *entries,
+								      unsigned n, uint32_t hash) {
+	uint64_t daif = k_daif;
+	k_daif = daif | 0x80;
+	uint32_t unlocked = 0;
+	while (!__atomic_compare_exchange_n(&k_pool_lock, &unlocked, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		unlocked = 0;
+	k_printk_ctx++;
+	if (n > 64)
+		n = 64;
+	uint32_t rsize = k_record_size(n);
+	if (k_pool_offset + rsize > K_POOL_BYTES)
+		k_pool_offset = 0; // depot_update_pools(): the new pool itself is not timed here
+	struct k_stack_record *s = (struct k_stack_record *)(k_pool + k_pool_offset);
+	s->handle = (k_pools_num << 17) | (k_pool_offset >> 4);
+	s->hash_list.next = s->hash_list.prev = &s->hash_list;
+	k_pool_offset += rsize;
+	s->hash = hash;
+	s->size = n;
+	memcpy(s->entries, entries, n * sizeof(uint64_t));
+	s->count = 0x40000000; // REFCOUNT_SATURATED: KASAN saves without STACK_DEPOT_FLAG_GET
+	k_depot_counters[0]++;
+	k_depot_counters[1]++;
+	struct k_list *next = bucket->next;
+	s->hash_list.next = next;
+	s->hash_list.prev = bucket;
+	__atomic_store_n(&bucket->next, &s->hash_list, __ATOMIC_RELEASE);
+	next->prev = &s->hash_list;
+	k_printk_ctx--;
+	__atomic_store_n(&k_pool_lock, 0, __ATOMIC_RELEASE);
+	k_daif = daif;
+	return s;
+}
+
 // ---- sanity checks: the numbers mean nothing unless MTE is really on ----
 
 #ifndef SEGV_MTESERR
@@ -577,6 +975,52 @@ int main(int argc, char **argv) {
 	depot_match.size = DEPOT_FRAMES;
 	memcpy(depot_match.entries, trace, sizeof(trace));
 	long calls = iters / 4 > 0 ? iters / 4 : 1; // per timed call-loop
+	// Stack collection (kasan_save_stack) setup: a 32 KiB-aligned task stack holding a chain of
+	// 56 frame records 96 bytes apart that ends at the final record below pt_regs; the 2-record
+	// trace starts at record 54 of the same chain. Return addresses carry a PAC in bits 48..54.
+	const unsigned kshort = 2, klong = 56;
+	char *tstack_map = mmap(NULL, 2 * THREAD_BYTES, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	k_table = mmap(NULL, K_BUCKETS * sizeof(struct k_list), prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *k_pools = mmap(NULL, 2 * K_POOL_BYTES, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (tstack_map == MAP_FAILED || k_table == MAP_FAILED || k_pools == MAP_FAILED) {
+		fprintf(stderr, "mmap: %s\n", strerror(errno));
+		return 1;
+	}
+	static struct k_task ktask;
+	ktask.stack = ((uint64_t)(uintptr_t)tstack_map + THREAD_BYTES - 1) & ~(uint64_t)(THREAD_BYTES - 1);
+	ktask.scs_base = scs;
+	ktask.pid = 1;
+	k_current = &ktask;
+	k_redzone_shadow = (uint64_t *)(uintptr_t)(gshadow + 2048);
+	for (unsigned i = 0; i < klong; i++) {
+		uint64_t *r = (uint64_t *)(uintptr_t)(ktask.stack + 4096 + (uint64_t)i * FRAME_STRIDE);
+		r[0] = i + 1 < klong ? ktask.stack + 4096 + (uint64_t)(i + 1) * FRAME_STRIDE : k_final_record(&ktask);
+		r[1] = (0xffff800080010000ULL + 4 * i) ^ (0x5aULL << 48);
+	}
+	uint64_t kfp_long = ktask.stack + 4096, kfp_short = ktask.stack + 4096 + (uint64_t)(klong - kshort) * FRAME_STRIDE;
+	uint64_t *kentries = (uint64_t *)(uintptr_t)(pp + 2048); // shadow-covered for the asan build
+	// Depot: 64 distinct 16-frame traces, each the only record in its bucket (lookup pool); the
+	// timed inserts go into a scratch bucket from a second pool that wraps.
+	static uint64_t dtraces[64][DEPOT_FRAMES];
+	static struct k_list scratch_bucket;
+	scratch_bucket.next = scratch_bucket.prev = &scratch_bucket;
+	k_pool = k_pools;
+	for (unsigned t = 0; t < 64; t++) {
+		for (unsigned j = 0; j < DEPOT_FRAMES; j++)
+			dtraces[t][j] = 0xffff800080010000ULL + 0x40 * j + 0x10000 * t;
+		uint32_t h = jhash2((const uint32_t *)dtraces[t], 2 * DEPOT_FRAMES, 0x9747b28c);
+		struct k_list *b = &k_table[h & (K_BUCKETS - 1)];
+		if (b->next) {
+			fprintf(stderr, "depot setup: two traces share a bucket\n");
+			return 1;
+		}
+		b->next = b->prev = b;
+		k_depot_insert(b, dtraces[t], DEPOT_FRAMES, h);
+	}
+	k_pool = k_pools + K_POOL_BYTES;
+	k_pool_offset = 0;
+	uint32_t dhash0 = jhash2((const uint32_t *)dtraces[0], 2 * DEPOT_FRAMES, 0x9747b28c);
+	long tcalls = iters / 32 > 0 ? iters / 32 : 1; // per timed trace loop
 
 	if (mte) {
 		loop_stg(tp, 1); // first 256 bytes now carry TAG
@@ -670,6 +1114,61 @@ int main(int argc, char **argv) {
 			TIME_CALLS("random_tag", acc += random_tag(), 1, calls);
 			sink = acc;
 		}
+		{
+			// kasan_save_stack() flavours, interleaved: unwinder, SCS copy, SCS __noscs; each
+			// as the HW_TAGS kernel builds it (plain) and, MTE off, as Generic (asan).
+			unsigned nu[2][2] = {{0}}, ns[2][2] = {{0}}, nn[2][2] = {{0}};
+			for (int asan = 0; asan < (mte ? 1 : 2); asan++) {
+				const char *sfx = asan ? "_asan" : "";
+				char l0[48], l1[48], l2[48];
+				unsigned z0 = 1, z1 = 1;
+				// no frame record at all (fp at the final record; SCS pointer at its base): the
+				// per-trace work alone
+				snprintf(l0, sizeof(l0), "ksave_unwind%s_0", sfx);
+				TIME_CALLS(l0, z0 = kasan_save_stack_unwind(kentries, asan, k_final_record(&ktask)), 1, tcalls);
+				snprintf(l0, sizeof(l0), "ksave_scs%s_0", sfx);
+				TIME_CALLS(l0, (k_x18 = scs, z1 = kasan_save_stack_scs(kentries, asan, 0)), 1, tcalls);
+				if (z0 || z1) {
+					fprintf(stderr, "empty kasan_save_stack%s kept %u (unwind) %u (scs) entries\n", sfx, z0, z1);
+					return 1;
+				}
+				snprintf(l1, sizeof(l1), "ksave_unwind%s_%u", sfx, kshort);
+				snprintf(l2, sizeof(l2), "ksave_unwind%s_%u", sfx, klong);
+				TIME_CALLS(l1, nu[asan][0] = kasan_save_stack_unwind(kentries, asan, kfp_short), 1, tcalls);
+				TIME_CALLS(l2, nu[asan][1] = kasan_save_stack_unwind(kentries, asan, kfp_long), 1, tcalls);
+				if (kentries[0] != 0xffff800080010000ULL || kentries[klong - 1] != 0xffff800080010000ULL + 4 * (klong - 1))
+					nu[asan][1] = 0;
+				snprintf(l1, sizeof(l1), "ksave_scs%s_%u", sfx, kshort);
+				snprintf(l2, sizeof(l2), "ksave_scs%s_%u", sfx, klong);
+				TIME_CALLS(l1, (k_x18 = scs + kshort, ns[asan][0] = kasan_save_stack_scs(kentries, asan, 0)), 1, tcalls);
+				TIME_CALLS(l2, (k_x18 = scs + klong, ns[asan][1] = kasan_save_stack_scs(kentries, asan, 0)), 1, tcalls);
+				snprintf(l1, sizeof(l1), "ksave_noscs%s_%u", sfx, kshort);
+				snprintf(l2, sizeof(l2), "ksave_noscs%s_%u", sfx, klong);
+				TIME_CALLS(l1, (k_x18 = scs + kshort, nn[asan][0] = kasan_save_stack_scs(kentries, asan, 1)), 1, tcalls);
+				TIME_CALLS(l2, (k_x18 = scs + klong, nn[asan][1] = kasan_save_stack_scs(kentries, asan, 1)), 1, tcalls);
+				if (kentries[klong - 1] != 0xffff800080010000ULL)
+					nn[asan][1] = 0;
+				if (nu[asan][0] != kshort || nu[asan][1] != klong || ns[asan][0] != kshort || ns[asan][1] != klong ||
+				    nn[asan][0] != kshort || nn[asan][1] != klong) {
+					fprintf(stderr, "kasan_save_stack%s kept %u/%u (unwind) %u/%u (scs) %u/%u (noscs) entries, expected %u/%u\n",
+						sfx, nu[asan][0], nu[asan][1], ns[asan][0], ns[asan][1], nn[asan][0], nn[asan][1], kshort, klong);
+					return 1;
+				}
+			}
+			if (asan_reports) {
+				fprintf(stderr, "outline checks reported %ld times in the stack collection\n", asan_reports);
+				return 1;
+			}
+			uint32_t hs = 0;
+			TIME_CALLS("kdepot_lookup_16", hs += k_depot_lookup(dtraces[i & 63], DEPOT_FRAMES, 1), 1, calls);
+			if (hs == 0) {
+				fprintf(stderr, "depot lookup missed every record\n");
+				return 1;
+			}
+			struct k_stack_record *ins = NULL;
+			TIME_CALLS("kdepot_insert_16", ins = k_depot_insert(&scratch_bucket, dtraces[i & 63], DEPOT_FRAMES, dhash0), 1, calls);
+			sink = hs + ins->hash;
+		}
 		unsigned got_s = 0, got_l = 0;
 		uint64_t ts = time_walks(stack, stack_bytes, short_chain, walks, &got_s);
 		uint64_t tl = time_walks(stack, stack_bytes, long_chain, walks, &got_l);
@@ -686,5 +1185,6 @@ int main(int argc, char **argv) {
 		raw(label, rep, tl, walks);
 	}
 	printf("info fp_walk_frames %u %u\n", short_chain, long_chain);
+	printf("info ksave_frames %u %u\n", kshort, klong);
 	return 0;
 }

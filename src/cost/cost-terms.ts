@@ -98,7 +98,8 @@ export const COST_TERMS: readonly CostTerm[] = [
   term("quarantineObjectFree", "ns/object", "generic qlist_free_all(): per object leaving the quarantine, beyond the slab free it then does", { quarantineObjectsFreed: 1 }),
 
   // --- kasan: stack collection, stack depot, stack ring ---
-  term("stackTraceFixed", "ns/trace", "kasan_save_stack(): fixed work per collected trace, any flavour (entry, setup, depot call)", { stackTracesSaved: 1 }, { scaledBy: SCALE }),
+  term("stackTraceFixed", "ns/trace", "kasan_save_stack() through stack_trace_save(): per-trace work of an unwinder trace beyond its frames (arch_stack_walk set-up, filter_irq_stacks)", { stackTracesSaved: 1, stackTracesSavedScs: -1 }, { scaledBy: SCALE }),
+  term("scsTraceFixed", "ns/trace", "seed 004's stack_trace_save_shadow(): per-trace work of an SCS trace beyond its slots", { stackTracesSavedScs: 1 }, { scaledBy: SCALE }),
   term("unwindFrame", "ns/frame", "frame-pointer unwinder: one frame record visited", { framesUnwound: 1 }, { scaledBy: SCALE }),
   term("scsCopyFrame", "ns/frame", "Shadow Call Stack copy (seed 004): one SCS slot copied", { framesCopiedScs: 1 }, { scaledBy: SCALE }),
   term("scsNoscsTrace", "ns/trace", "seed 004's __noscs flavour: extra per trace for helpers no longer inlined", { stackTracesSavedNoscs: 1 }),

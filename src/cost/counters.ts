@@ -63,6 +63,8 @@ export class CounterSet {
   depotInserts = 0;
   depotPoolsAllocated = 0;
   stackRingInserts = 0;
+  /** Traces collected by copying the Shadow Call Stack (seed 004; also in stackTracesSaved). */
+  stackTracesSavedScs = 0;
   /** Traces collected with seed 004's __noscs-marked SCS helpers (also in stackTracesSaved). */
   stackTracesSavedNoscs = 0;
   /** SCS slots copied by those __noscs traces (also in framesCopiedScs). */

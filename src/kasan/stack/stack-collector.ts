@@ -79,6 +79,7 @@ export class KasanStackCollector implements KasanStackSaver {
     if (this.useScs) {
       const w = stackTraceSaveShadow(frames, ctx.callStack, interruptedFrameIndices(ctx), this.buf, KASAN_STACK_DEPTH);
       c.framesCopiedScs += w.framesVisited;
+      c.stackTracesSavedScs += 1;
       if (this.collection === "scs-noscs") {
         c.stackTracesSavedNoscs += 1;
         c.framesCopiedScsNoscs += w.framesVisited;
