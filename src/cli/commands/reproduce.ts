@@ -9,8 +9,8 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { listProfiles, ProfileError, readProfile, type CostProfile } from "../../cost/cost-model.js";
 import { formatMarkdown } from "../../workloads/reproduce/format-markdown.js";
-import { reproduce, type ReproducedTable } from "../../workloads/reproduce/reproduce.js";
-import { renderChart } from "../../workloads/reproduce/svg-chart.js";
+import { reproduce } from "../../workloads/reproduce/reproduce.js";
+import { tableChart } from "../../workloads/reproduce/table-chart.js";
 import { InputError } from "../errors.js";
 import { parseSeed } from "../options.js";
 
@@ -35,18 +35,6 @@ function loadProfile(name: string): CostProfile {
     if (e instanceof ProfileError) throw new InputError(e.message);
     throw e;
   }
-}
-
-/** The chart of one table: rows of its main unit (ratio rows stay in the text). */
-export function tableChart(t: ReproducedTable): string {
-  const rows = t.rows.filter((r) => r.unit !== "ratio");
-  const unit = rows[0]?.unit ?? "";
-  return renderChart({
-    title: t.title,
-    subtitle: `${t.id} · profile ${t.profile} · published vs model`,
-    unit: unit === "s" ? "seconds" : unit,
-    rows: rows.map((r) => ({ label: r.label, published: r.published, model: r.model, fitted: r.fitted })),
-  });
 }
 
 async function run(o: ReproduceCliOptions): Promise<void> {

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { readProfile } from "../../cost/cost-model.js";
+import { all, parseXml } from "../../../test/helpers/xml.js";
 import { reproduce, type ReproduceResult } from "./reproduce.js";
+import { tableChart } from "./table-chart.js";
 
 // One full run (seed 001 at 2000 × 2000 and 2048 MB × 2000 forks, fourteen boot replays), shared.
 let r: ReproduceResult;
@@ -73,5 +75,17 @@ describe("kasan-sim reproduce", () => {
     expect(rows.every((x) => !x.fitted)).toBe(true);
     const by = Object.fromEntries(rows.map((x) => [x.label, x.model as number]));
     expect(by.generic).toBeGreaterThan(1.5 * by.hw_tags);
+  });
+
+  it("each table's SVG chart parses, with one published and one model bar per priced row", () => {
+    for (const t of r.tables) {
+      const root = parseXml(tableChart(t));
+      expect(root.name).toBe("svg");
+      const rows = t.rows.filter((x) => x.unit !== "ratio");
+      const pub = all(root, (e) => e.attrs.class === "published").map((e) => Number(e.attrs["data-value"]));
+      const mod = all(root, (e) => e.attrs.class === "model").map((e) => Number(e.attrs["data-value"]));
+      expect(pub).toEqual(rows.map((x) => x.published));
+      expect(mod).toEqual(rows.filter((x) => x.model !== null).map((x) => x.model));
+    }
   });
 });
