@@ -9,7 +9,6 @@ export interface XmlElement {
   text: string;
 }
 
-/** A strict little XML parser: elements, attributes, text, self-closing tags; throws on anything malformed. */
 export function parseXml(src: string): XmlElement {
   let i = 0;
   const fail = (why: string): never => {
