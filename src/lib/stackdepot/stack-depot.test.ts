@@ -149,3 +149,27 @@ describe("stack depot (lib/stackdepot.c)", () => {
     expect(d.memoryBytes).toBe(2 ** 20 * 16);
   });
 });
+
+describe("stack depot memo of recent traces", () => {
+  it("a trace saved again after hundreds of others costs one find_stack(), memo hit or not", () => {
+    // Lookup counts the kernel would make: a new trace 2 (find, then find again under the
+    // lock before inserting), a known one 1. Whether the model's memo still holds a trace must
+    // not show in the counters.
+    const { d, c } = depot();
+    const first = trace(0x1000, 6);
+    const h = d.save(first, 6, 0, true);
+    expect(c.depotLookups).toBe(2);
+    // Right away: certainly still in the memo.
+    expect(d.save(first, 6, 0, true)).toBe(h);
+    expect(c.depotLookups).toBe(3);
+    // 600 other traces (more than the memo's slots): whichever slot `first` had may be taken.
+    for (let i = 1; i <= 600; i++) d.save(trace(0x1000 + i * 64, 6), 6, 0, true);
+    expect(c.depotLookups).toBe(3 + 600 * 2);
+    expect(d.records).toBe(601);
+    // Each of the 601 traces once more: known, one lookup each, same handles.
+    expect(d.save(first, 6, 0, true)).toBe(h);
+    for (let i = 1; i <= 600; i++) d.save(trace(0x1000 + i * 64, 6), 6, 0, true);
+    expect(c.depotLookups).toBe(3 + 1200 + 601);
+    expect(d.records).toBe(601);
+  });
+});

@@ -96,8 +96,9 @@ export interface StackDepotOptions {
 const POOL_POISON = -2;
 const NO_POOL = -1;
 
-/** Size of the recent-trace memo (a power of two) and the longest trace it keeps. */
-const RECENT_SLOTS = 8;
+/** Size of the recent-trace memo (a power of two: 2^RECENT_BITS) and the longest trace it keeps. */
+const RECENT_BITS = 8;
+const RECENT_SLOTS = 1 << RECENT_BITS;
 const RECENT_MAX_FRAMES = 64;
 
 export class StackDepot {
@@ -204,31 +205,37 @@ export class StackDepot {
   }
 
   /**
-   * A memo of the last few (trace → handle) results. Records are never removed, so a trace
-   * that resolved to a stored record (not longer than the record limit, which the kernel would
-   * never match again) resolves to it again; the memo only spares the model re-hashing it.
+   * A memo of recent (trace → handle) results, direct-mapped by a cheap hash of the trace.
+   * Records are never removed, so a trace that resolved to a stored record (not longer than
+   * the record limit, which the kernel would never match again) resolves to it again; the memo
+   * only spares the model re-hashing it. (Allocated on first use: most depots of short runs
+   * never need it.)
    */
-  private readonly recentEntries = new Float64Array(RECENT_SLOTS * RECENT_MAX_FRAMES);
+  private recentEntries: Float64Array | undefined;
   private readonly recentLen = new Int32Array(RECENT_SLOTS);
   private readonly recentHandle = new Uint32Array(RECENT_SLOTS);
-  private recentNext = 0;
+
+  /** The memo slot of a trace: low 32 bits of each entry, multiplicatively mixed. */
+  private static recentSlot(entries: ArrayLike<number>, n: number): number {
+    let h = n;
+    for (let i = 0; i < n; i++) h = Math.imul(h ^ (entries[i] >>> 0), 0x9e3779b1);
+    return h >>> (32 - RECENT_BITS);
+  }
 
   private recentLookup(entries: ArrayLike<number>, n: number): number {
-    if (n > RECENT_MAX_FRAMES) return 0;
     const buf = this.recentEntries;
-    for (let slot = 0; slot < RECENT_SLOTS; slot++) {
-      if (this.recentLen[slot] !== n) continue;
-      const base = slot * RECENT_MAX_FRAMES;
-      let i = 0;
-      while (i < n && buf[base + i] === entries[i]) i++;
-      if (i === n) return this.recentHandle[slot];
-    }
-    return 0;
+    if (n > RECENT_MAX_FRAMES || buf === undefined) return 0;
+    const slot = StackDepot.recentSlot(entries, n);
+    if (this.recentLen[slot] !== n) return 0;
+    const base = slot * RECENT_MAX_FRAMES;
+    let i = 0;
+    while (i < n && buf[base + i] === entries[i]) i++;
+    return i === n ? this.recentHandle[slot] : 0;
   }
 
   private recentInsert(entries: ArrayLike<number>, n: number, handle: number): void {
-    const slot = this.recentNext;
-    this.recentNext = (slot + 1) & (RECENT_SLOTS - 1);
+    this.recentEntries ??= new Float64Array(RECENT_SLOTS * RECENT_MAX_FRAMES);
+    const slot = StackDepot.recentSlot(entries, n);
     const base = slot * RECENT_MAX_FRAMES;
     for (let i = 0; i < n; i++) this.recentEntries[base + i] = entries[i];
     this.recentLen[slot] = n;

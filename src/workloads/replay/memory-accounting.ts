@@ -14,7 +14,7 @@ import type { KmemCache } from "../../mm/slab/kmem-cache.js";
 import { KMALLOC_MAX_CACHE_SIZE } from "../../mm/slab/sizes.js";
 import { DEPOT_POOL_SIZE, STACK_BUCKET_BYTES, STACK_BUCKET_NUMBER_ORDER_MAX } from "../../lib/stackdepot/stack-depot.js";
 import { VMALLOC_BASE, ptrOffset } from "../../arch/pointer.js";
-import type { LiveObject } from "./replay-engine.js";
+import type { LiveObject, ReplayCache } from "./replay-engine.js";
 
 /** sizeof(struct kasan_alloc_meta) / sizeof(struct kasan_free_meta) (64-bit, no EXTRA_INFO). */
 const KASAN_ALLOC_META_SIZE = 16;
@@ -118,32 +118,41 @@ export class ReplayMemoryMeter {
   }
 
   allocated(obj: LiveObject): void {
-    this.account(obj, 1);
+    this.account(obj.req, obj.cache, 1);
   }
 
   freed(obj: LiveObject): void {
-    this.account(obj, -1);
+    this.account(obj.req, obj.cache, -1);
   }
 
-  private account(obj: LiveObject, sign: number): void {
+  /** A live traced object of `req` bytes (from `cache`, or kmalloc when undefined) was replayed. */
+  allocatedObject(req: number, cache: ReplayCache | undefined): void {
+    this.account(req, cache, 1);
+  }
+
+  freedObject(req: number, cache: ReplayCache | undefined): void {
+    this.account(req, cache, -1);
+  }
+
+  private account(req: number, cache: ReplayCache | undefined, sign: number): void {
     let objectSize: number;
     let slot: number;
     let meta: number;
-    if (obj.cache !== undefined) {
-      const s = obj.cache.kmem;
+    if (cache !== undefined) {
+      const s = cache.kmem;
       objectSize = s.objectSize;
       slot = s.size;
       meta = cacheMetadataBytes(s);
-    } else if (obj.req > KMALLOC_MAX_CACHE_SIZE) {
-      objectSize = PAGE_SIZE * 2 ** getOrder(obj.req);
+    } else if (req > KMALLOC_MAX_CACHE_SIZE) {
+      objectSize = PAGE_SIZE * 2 ** getOrder(req);
       slot = objectSize;
       meta = 0;
     } else {
-      const i = obj.req * 3;
+      const i = req * 3;
       if (this.kmallocInfo[i] < 0) {
-        const s = this.k.slab.kmallocCacheFor(obj.req);
-        this.kmallocInfo[i] = s === undefined ? obj.req : s.objectSize;
-        this.kmallocInfo[i + 1] = s === undefined ? obj.req : s.size;
+        const s = this.k.slab.kmallocCacheFor(req);
+        this.kmallocInfo[i] = s === undefined ? req : s.objectSize;
+        this.kmallocInfo[i + 1] = s === undefined ? req : s.size;
         this.kmallocInfo[i + 2] = s === undefined ? 0 : cacheMetadataBytes(s);
       }
       objectSize = this.kmallocInfo[i];
@@ -151,8 +160,8 @@ export class ReplayMemoryMeter {
       meta = this.kmallocInfo[i + 2];
     }
     this.objects += sign;
-    this.requested += sign * obj.req;
-    this.rounding += sign * (objectSize - obj.req);
+    this.requested += sign * req;
+    this.rounding += sign * (objectSize - req);
     this.metadata += sign * meta;
     this.slot += sign * slot;
   }

@@ -199,7 +199,7 @@ function readWith(p: TraceLineParser, line: string): Record<string, unknown> | s
     throw e;
   }
   // Ids are each parser's own numbering; the strings they stand for are compared.
-  const { callSiteId: _id, ...fields } = rec;
+  const { callSiteId: _id, cacheNameId: _c, eventId: _e, ...fields } = rec;
   return fields;
 }
 

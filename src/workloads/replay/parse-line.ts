@@ -226,6 +226,7 @@ export class TraceLineParser {
     rec.kind = kind;
     if (kind === EV_OTHER) {
       rec.event = this.intern(j, ee);
+      rec.eventId = this.internedId;
       return kind;
     }
     rec.event = TRACE_EVENT_NAMES[kind];
@@ -263,6 +264,7 @@ export class TraceLineParser {
         this.pointer(this.need(F_PTR), rec);
         const n = this.find(F_NAME);
         rec.cacheName = n < 0 ? "" : this.intern(this.vs[n], this.ve[n]);
+        rec.cacheNameId = n < 0 ? -1 : this.internedId;
         return kind;
       }
       case EV_MM_PAGE_ALLOC: {
@@ -309,6 +311,16 @@ export class TraceLineParser {
 
   private lastField = 0;
 
+  /** Strings interned so far (call sites, cache names, other-event names): ids 0 … count − 1. */
+  get internedCount(): number {
+    return this.strings.size;
+  }
+
+  /** The string with interned id `id` (TraceRecord.callSiteId, cacheNameId, eventId). */
+  internedString(id: number): string {
+    return this.strings.value(id);
+  }
+
   // ------------------------------------------------------------------ one-pass reader
 
   /**
@@ -342,6 +354,7 @@ export class TraceLineParser {
         const id = this.onePassFind(this.strings, p, end);
         if (id < 0 || this.num !== end) return false;
         rec.cacheName = this.strings.value(id);
+        rec.cacheNameId = id;
         return true;
       }
       case EV_MM_PAGE_ALLOC:

@@ -52,6 +52,8 @@ import {
   OutcomeTable,
 } from "./outcomes.js";
 import { ReplayMemoryMeter } from "./memory-accounting.js";
+import { LIVE_DERIVED, LIVE_KMALLOC, LiveObjectTable } from "./live-objects.js";
+import { PendingPages } from "./pending-pages.js";
 import {
   EV_ALLOC_VMAP_AREA,
   EV_FREE_VMAP_AREA_NOFLUSH,
@@ -87,8 +89,6 @@ const UNPLACEABLE_KFREE = "kfree of an object allocated before tracing started";
 const UNPLACEABLE_KMEM_CACHE_FREE = "kmem_cache_free of an object allocated before tracing started";
 const UNPLACEABLE_PAGE_FREE = "mm_page_free of a page allocated before tracing started or without a trace event (bulk allocation)";
 const UNPLACEABLE_PAGE_FREE_BATCHED = "mm_page_free_batched of a page allocated before tracing started or without a trace event (bulk allocation)";
-/** Buckets (pfn mod this) counting live pending page allocations: a page free scans the queue only on a hit. */
-const PENDING_PFN_BUCKETS = 4096;
 const PGTABLE_GFP = GFP_KERNEL_ACCOUNT | __GFP_ZERO;
 
 export interface ReplayEngineOptions {
@@ -104,6 +104,8 @@ export interface ReplayEngineOptions {
 /** A cache replay created for kmem_cache_alloc call sites (named once a free names it). */
 export interface ReplayCache {
   name: string | undefined;
+  /** Index in ReplayEngine.caches. */
+  readonly index: number;
   readonly objectSize: number;
   readonly slotSize: number;
   readonly kmem: KmemCache;
@@ -119,20 +121,7 @@ export class LiveObject {
     readonly site: string,
   ) {}
 }
-/** vmalloc metadata and other objects the model allocates itself. */
-const DERIVED_OBJECT = new LiveObject(0, 0, undefined, "");
 
-interface PendingPage {
-  idx: number;
-  pfn: number;
-  order: number;
-  gfp: number;
-  cpu: number;
-  pid: number;
-  hardirq: boolean;
-  silent: boolean;
-  live: boolean;
-}
 
 export class ReplayEngine {
   readonly table = new OutcomeTable();
@@ -151,7 +140,8 @@ export class ReplayEngine {
   private readonly toMark: string | undefined;
   private readonly claimWindow: number;
   private readonly physOffset: number;
-  private readonly objects = new Map<number, LiveObject>();
+  /** Live traced objects by traced address. */
+  private readonly objects = new LiveObjectTable();
   /** Replayed page blocks: traced pfn → model pfn · 256 + origin index · 16 + order. */
   private readonly pages = new Map<number, number>();
   /** Traced page blocks the model makes itself (slab, kmalloc_large, depot, vmalloc backing): pfn → order. */
@@ -160,17 +150,18 @@ export class ReplayEngine {
   private readonly vmaps = new Map<number, { sim: number; nrPages: number; size: number }>();
   /** Per CPU: backing-page frees still expected after a replayed vfree. */
   private readonly vfreePagesDue: number[];
-  private readonly pending: PendingPage[] = [];
-  private pendingHead = 0;
-  private pendingLive = 0;
-  /** Live pending page allocations per pfn bucket. */
-  private readonly pendingPfnCount = new Int32Array(PENDING_PFN_BUCKETS);
-  private readonly ips = new Map<string, number>();
-  /** By TraceRecord.callSiteId: the call site's address, and whether it is vmalloc metadata (SITE_*). */
-  private readonly siteIpById: number[] = [];
+  /** Page allocations waiting up to claimWindow events for what they were for. */
+  private readonly pending = new PendingPages();
+  // Call sites, by a local index (one per distinct call-site string): the string, its address
+  // (NaN until needed), SITE_* class (0 until needed), its cache and the cache name learned.
+  private readonly siteByString = new Map<string, number>();
+  /** TraceRecord.callSiteId → local index + 1 (0: not seen yet). */
+  private siteByParserId = new Int32Array(256);
+  private readonly siteStr: string[] = [];
+  private readonly siteIpOf: number[] = [];
   private readonly siteClass: number[] = [];
-  private readonly siteCaches = new Map<string, ReplayCache>();
-  private readonly siteNames = new Map<string, string>();
+  private readonly siteCache: (ReplayCache | undefined)[] = [];
+  private readonly siteName: (string | undefined)[] = [];
   private readonly namedCaches = new Map<string, ReplayCache>();
   private readonly sizeCaches = new Map<number, ReplayCache>();
   readonly caches: ReplayCache[] = [];
@@ -210,7 +201,7 @@ export class ReplayEngine {
       return;
     }
     const silent = this.phase === "before";
-    if (this.pendingLive > 0) this.expirePending(false);
+    if (this.pending.live > 0) this.expirePending(false);
     const ctx = this.k.ctx;
     ctx.cpu = rec.cpu % ctx.nrCpus;
     ctx.pid = rec.pid;
@@ -279,20 +270,21 @@ export class ReplayEngine {
   // ------------------------------------------------------------------ slab
 
   private kmalloc(rec: TraceRecord, silent: boolean): void {
-    if (this.pendingLive > 0) this.claim(rec, rec.bytesAlloc > KMALLOC_MAX_CACHE_SIZE ? "kmalloc_large pages: the model's kmalloc allocates them" : "slab page: the model's SLUB allocates its own");
+    if (this.pending.live > 0) this.claim(rec, rec.bytesAlloc > KMALLOC_MAX_CACHE_SIZE ? "kmalloc_large pages: the model's kmalloc allocates them" : "slab page: the model's SLUB allocates its own");
     const key = rec.ptrLow48;
     if (key === 0) {
       this.count(EV_KMALLOC, silent, OUT_FAILED_IN_TRACE);
       return;
     }
-    if (this.vmallocInternal(rec)) {
-      this.setObject(key, DERIVED_OBJECT);
+    const site = this.siteIndex(rec);
+    if (this.vmallocInternal(site)) {
+      this.setObject(key, 0, 0, LIVE_DERIVED, site);
       this.count(EV_KMALLOC, silent, -1, "vmalloc metadata: the model's vmalloc allocates it");
       return;
     }
     const gfp = gfpForMode(rec.gfp, this.mode);
     const st = this.k.ctx.callStack;
-    st.push(this.siteIp(rec));
+    st.push(this.siteIp(site));
     let sim: number;
     try {
       sim = this.k.slab.kmalloc(rec.bytesReq, gfp);
@@ -303,26 +295,27 @@ export class ReplayEngine {
       this.count(EV_KMALLOC, silent, OUT_FAILED_IN_MODEL);
       return;
     }
-    this.setObject(key, new LiveObject(sim, rec.bytesReq, undefined, rec.callSite));
+    this.setObject(key, sim, rec.bytesReq, LIVE_KMALLOC, site);
     this.count(EV_KMALLOC, silent, OUT_REPLAYED);
   }
 
   private kmemCacheAlloc(rec: TraceRecord, silent: boolean): void {
-    if (this.pendingLive > 0) this.claim(rec, "slab page: the model's SLUB allocates its own");
+    if (this.pending.live > 0) this.claim(rec, "slab page: the model's SLUB allocates its own");
     const key = rec.ptrLow48;
     if (key === 0) {
       this.count(EV_KMEM_CACHE_ALLOC, silent, OUT_FAILED_IN_TRACE);
       return;
     }
-    if (this.vmallocInternal(rec)) {
-      this.setObject(key, DERIVED_OBJECT);
+    const site = this.siteIndex(rec);
+    if (this.vmallocInternal(site)) {
+      this.setObject(key, 0, 0, LIVE_DERIVED, site);
       this.count(EV_KMEM_CACHE_ALLOC, silent, -1, "vmalloc metadata: the model's vmalloc allocates it");
       return;
     }
-    const rc = this.cacheFor(rec.callSite, rec.bytesReq, rec.bytesAlloc);
+    const rc = this.cacheFor(site, rec.bytesReq, rec.bytesAlloc);
     const gfp = gfpForMode(rec.gfp, this.mode);
     const st = this.k.ctx.callStack;
-    st.push(this.siteIp(rec));
+    st.push(this.siteIp(site));
     let sim: number;
     try {
       sim = this.k.slab.kmemCacheAlloc(rc.kmem, gfp);
@@ -333,7 +326,7 @@ export class ReplayEngine {
       this.count(EV_KMEM_CACHE_ALLOC, silent, OUT_FAILED_IN_MODEL);
       return;
     }
-    this.setObject(key, new LiveObject(sim, rc.objectSize, rc, rec.callSite));
+    this.setObject(key, sim, rc.objectSize, rc.index, site);
     this.count(EV_KMEM_CACHE_ALLOC, silent, OUT_REPLAYED);
   }
 
@@ -345,50 +338,63 @@ export class ReplayEngine {
       this.count(kind, silent, OUT_REPLAYED);
       return;
     }
-    const obj = this.objects.get(key);
-    if (obj === undefined) {
+    const objects = this.objects;
+    const slot = objects.find(key);
+    if (slot < 0) {
       this.unplaceable(kind, silent, kind === EV_KFREE ? UNPLACEABLE_KFREE : UNPLACEABLE_KMEM_CACHE_FREE);
       return;
     }
-    this.objects.delete(key);
-    if (obj === DERIVED_OBJECT) {
+    const cacheIdx = objects.cache[slot];
+    const sim = objects.sim[slot];
+    const req = objects.req[slot];
+    const allocSite = objects.site[slot];
+    objects.removeAt(slot);
+    if (cacheIdx === LIVE_DERIVED) {
       this.count(kind, silent, -1, "vmalloc metadata freed by the model's vfree/purge");
       return;
     }
-    if (kind === EV_KMEM_CACHE_FREE && rec.cacheName !== "" && obj.cache !== undefined) this.learnName(obj, rec.cacheName);
+    const cache = cacheIdx >= 0 ? this.caches[cacheIdx] : undefined;
+    if (kind === EV_KMEM_CACHE_FREE && rec.cacheName !== "" && cache !== undefined) this.learnName(cache, allocSite, rec.cacheName);
     const st = this.k.ctx.callStack;
-    st.push(this.siteIp(rec));
+    st.push(this.siteIp(this.siteIndex(rec)));
     try {
-      if (obj.cache !== undefined && kind === EV_KMEM_CACHE_FREE) this.k.slab.kmemCacheFree(obj.cache.kmem, obj.sim);
-      else this.k.slab.kfree(obj.sim);
+      if (cache !== undefined && kind === EV_KMEM_CACHE_FREE) this.k.slab.kmemCacheFree(cache.kmem, sim);
+      else this.k.slab.kfree(sim);
     } finally {
       st.pop();
     }
-    this.meter.freed(obj);
+    this.meter.freedObject(req, cache);
     this.count(kind, silent, OUT_REPLAYED);
   }
 
-  private setObject(key: number, obj: LiveObject): void {
-    const old = this.objects.get(key);
-    if (old !== undefined) {
+  /** Record a live traced object (cache: a ReplayCache index, LIVE_KMALLOC or LIVE_DERIVED). */
+  private setObject(key: number, sim: number, req: number, cache: number, site: number): void {
+    const objects = this.objects;
+    const slot = objects.find(key);
+    if (slot >= 0) {
       // The trace handed out an address it never freed in the trace (e.g. kmem_cache_free_bulk,
       // which does not trace): free the model's object so both stay in step.
       this.implicitFrees++;
-      if (old !== DERIVED_OBJECT) {
-        if (old.cache !== undefined) this.k.slab.kmemCacheFree(old.cache.kmem, old.sim);
-        else this.k.slab.kfree(old.sim);
-        this.meter.freed(old);
+      const oldCache = objects.cache[slot];
+      if (oldCache !== LIVE_DERIVED) {
+        const rc = oldCache >= 0 ? this.caches[oldCache] : undefined;
+        if (rc !== undefined) this.k.slab.kmemCacheFree(rc.kmem, objects.sim[slot]);
+        else this.k.slab.kfree(objects.sim[slot]);
+        this.meter.freedObject(objects.req[slot], rc);
       }
-    }
-    this.objects.set(key, obj);
-    if (obj !== DERIVED_OBJECT) this.meter.allocated(obj);
+      objects.sim[slot] = sim;
+      objects.req[slot] = req;
+      objects.cache[slot] = cache;
+      objects.site[slot] = site;
+    } else objects.insert(key, sim, req, cache, site);
+    if (cache !== LIVE_DERIVED) this.meter.allocatedObject(req, cache >= 0 ? this.caches[cache] : undefined);
   }
 
   /** The cache a kmem_cache_alloc call site allocates from. */
-  private cacheFor(site: string, req: number, alloc: number): ReplayCache {
-    const known = this.siteCaches.get(site);
+  private cacheFor(site: number, req: number, alloc: number): ReplayCache {
+    const known = this.siteCache[site];
     if (known !== undefined && known.objectSize === req && known.slotSize === alloc) return known;
-    const name = this.siteNames.get(site);
+    const name = this.siteName[site];
     let rc = name === undefined ? undefined : this.namedCaches.get(name);
     if (rc === undefined || rc.objectSize !== req) {
       const sizeKey = req * 65536 + alloc;
@@ -399,23 +405,22 @@ export class ReplayEngine {
         else this.namedCaches.set(name, rc);
       }
     }
-    this.siteCaches.set(site, rc);
+    this.siteCache[site] = rc;
     return rc;
   }
 
   private createCache(name: string | undefined, req: number, alloc: number): ReplayCache {
     const align = slotAlign(req, alloc);
     const kmem = this.k.slab.kmemCacheCreate(name ?? `replay-${req}-${alloc}`, req, align, 0);
-    const rc: ReplayCache = { name, objectSize: req, slotSize: alloc, kmem };
+    const rc: ReplayCache = { name, index: this.caches.length, objectSize: req, slotSize: alloc, kmem };
     this.caches.push(rc);
     return rc;
   }
 
-  /** A kmem_cache_free named the cache of an object allocated at `obj.site`. */
-  private learnName(obj: LiveObject, name: string): void {
-    const rc = obj.cache as ReplayCache;
-    if (this.siteNames.get(obj.site) === name) return;
-    this.siteNames.set(obj.site, name);
+  /** A kmem_cache_free named the cache `rc` of an object allocated at call site `site`. */
+  private learnName(rc: ReplayCache, site: number, name: string): void {
+    if (this.siteName[site] === name) return;
+    this.siteName[site] = name;
     const named = this.namedCaches.get(name);
     if (rc.name === undefined && named === undefined) {
       // The provisional cache of these sizes becomes the named one.
@@ -426,38 +431,50 @@ export class ReplayEngine {
       return;
     }
     // Later allocations from this site go to the cache of that name.
-    if (named !== undefined && named.objectSize === rc.objectSize) this.siteCaches.set(obj.site, named);
-    else this.siteCaches.delete(obj.site);
+    if (named !== undefined && named.objectSize === rc.objectSize) this.siteCache[site] = named;
+    else this.siteCache[site] = undefined;
   }
 
-  private ip(callSite: string): number {
-    let ip = this.ips.get(callSite);
-    if (ip === undefined) {
-      ip = symbolIp(this.k, callSite);
-      this.ips.set(callSite, ip);
+  /** The local index of the record's call site (found by the parser's id when it has one). */
+  private siteIndex(rec: TraceRecord): number {
+    const id = rec.callSiteId;
+    if (id >= 0 && id < this.siteByParserId.length) {
+      const v = this.siteByParserId[id];
+      if (v !== 0) return v - 1;
     }
-    return ip;
-  }
-
-  /** The address standing for the record's call site (found by its interned id when it has one). */
-  private siteIp(rec: TraceRecord): number {
-    const id = rec.callSiteId;
-    if (id < 0) return this.ip(rec.callSite);
-    let ip = this.siteIpById[id];
-    if (ip === undefined) this.siteIpById[id] = ip = this.ip(rec.callSite);
-    return ip;
-  }
-
-  /** The record's call site is vmalloc's own metadata allocation. */
-  private vmallocInternal(rec: TraceRecord): boolean {
-    const id = rec.callSiteId;
+    let site = this.siteByString.get(rec.callSite);
+    if (site === undefined) {
+      site = this.siteStr.length;
+      this.siteByString.set(rec.callSite, site);
+      this.siteStr.push(rec.callSite);
+      this.siteIpOf.push(NaN);
+      this.siteClass.push(0);
+      this.siteCache.push(undefined);
+      this.siteName.push(undefined);
+    }
     if (id >= 0) {
-      const c = this.siteClass[id];
-      if (c !== undefined) return c === SITE_VMALLOC_INTERNAL;
+      if (id >= this.siteByParserId.length) {
+        const t = new Int32Array(Math.max(id + 1, this.siteByParserId.length * 2));
+        t.set(this.siteByParserId);
+        this.siteByParserId = t;
+      }
+      this.siteByParserId[id] = site + 1;
     }
-    const internal = VMALLOC_INTERNAL_SITES.has(siteFunction(rec.callSite));
-    if (id >= 0) this.siteClass[id] = internal ? SITE_VMALLOC_INTERNAL : SITE_REPLAYED;
-    return internal;
+    return site;
+  }
+
+  /** The address standing for a call site (registered with the model's kallsyms on first use). */
+  private siteIp(site: number): number {
+    let ip = this.siteIpOf[site];
+    if (ip !== ip) this.siteIpOf[site] = ip = symbolIp(this.k, this.siteStr[site]);
+    return ip;
+  }
+
+  /** The call site is vmalloc's own metadata allocation. */
+  private vmallocInternal(site: number): boolean {
+    let c = this.siteClass[site];
+    if (c === 0) this.siteClass[site] = c = VMALLOC_INTERNAL_SITES.has(siteFunction(this.siteStr[site])) ? SITE_VMALLOC_INTERNAL : SITE_REPLAYED;
+    return c === SITE_VMALLOC_INTERNAL;
   }
 
   // ------------------------------------------------------------------ pages
@@ -479,9 +496,7 @@ export class ReplayEngine {
       this.count(EV_MM_PAGE_ALLOC, silent, -1, "vmalloc backing page: the model's vmalloc allocates its own");
       return;
     }
-    this.pending.push({ idx: this.events, pfn: rec.pfn, order, gfp, cpu: this.k.ctx.cpu, pid: rec.pid, hardirq: rec.hardirq, silent, live: true });
-    this.pendingLive++;
-    this.pendingPfnCount[rec.pfn % PENDING_PFN_BUCKETS]++;
+    this.pending.push(this.events, rec.pfn, order, gfp, this.k.ctx.cpu, rec.pid, rec.hardirq, silent);
   }
 
   /** A slab object or kmalloc_large block at `rec.ptr`: the pending page it lies in was for it. */
@@ -489,12 +504,13 @@ export class ReplayEngine {
     if (rec.ptrLow48 >= LINEAR_END_LOW48 || (rec.ptrHi16 & 0xff) !== 0xff) return;
     const pfn = Math.floor((rec.ptrLow48 + this.physOffset) / PAGE_SIZE);
     const q = this.pending;
-    for (let i = this.pendingHead; i < q.length; i++) {
-      const p = q[i];
-      if (!p.live || pfn < p.pfn || pfn >= p.pfn + 2 ** p.order) continue;
-      this.settlePending(p);
-      this.derivedPages.set(p.pfn, p.order);
-      this.count(EV_MM_PAGE_ALLOC, p.silent, -1, reason);
+    const start = q.pfn;
+    const end = q.end;
+    for (let i = q.head; i < q.tail; i++) {
+      if (pfn < start[i] || pfn >= end[i] || !q.isLive(i)) continue;
+      q.settle(i);
+      this.derivedPages.set(start[i], q.order[i]);
+      this.count(EV_MM_PAGE_ALLOC, q.silent(i), -1, reason);
       return;
     }
   }
@@ -502,63 +518,55 @@ export class ReplayEngine {
   /** Replay page allocations nobody claimed within the window (all of them when `all`). */
   private expirePending(all: boolean): void {
     const q = this.pending;
-    while (this.pendingHead < q.length) {
-      const p = q[this.pendingHead];
-      if (p.live) {
-        if (!all && this.events - p.idx <= this.claimWindow) break;
-        this.replayPageAlloc(p);
+    while (q.head < q.tail) {
+      const i = q.head;
+      if (q.isLive(i)) {
+        if (!all && this.events - q.idx[i] <= this.claimWindow) break;
+        this.replayPageAlloc(i);
       }
-      this.pendingHead++;
+      q.head = i + 1;
     }
-    if (this.pendingHead === q.length) {
-      q.length = 0;
-      this.pendingHead = 0;
-    } else if (this.pendingHead > 1024) {
-      q.splice(0, this.pendingHead);
-      this.pendingHead = 0;
-    }
+    q.advance();
   }
 
-  /** A pending page allocation is decided (claimed or replayed). */
-  private settlePending(p: PendingPage): void {
-    p.live = false;
-    this.pendingLive--;
-    this.pendingPfnCount[p.pfn % PENDING_PFN_BUCKETS]--;
-  }
-
-  private replayPageAlloc(p: PendingPage): void {
-    this.settlePending(p);
+  /** Replay pending page allocation `i` as pages of its own. */
+  private replayPageAlloc(i: number): void {
+    const q = this.pending;
+    q.settle(i);
+    const tracedPfn = q.pfn[i];
+    const order = q.order[i];
+    const silent = q.silent(i);
     const ctx = this.k.ctx;
     const cpu = ctx.cpu;
     const pid = ctx.pid;
     const irq = ctx.inIrq;
-    ctx.cpu = p.cpu;
-    ctx.pid = p.pid;
-    ctx.inIrq = p.hardirq;
+    ctx.cpu = q.cpu[i];
+    ctx.pid = q.pid[i];
+    ctx.inIrq = q.hardirq(i);
     try {
-      const old = this.pages.get(p.pfn);
+      const old = this.pages.get(tracedPfn);
       if (old !== undefined) {
         this.implicitFrees++;
-        this.pages.delete(p.pfn);
+        this.pages.delete(tracedPfn);
         this.k.pages.freePages(Math.floor(old / 256), old & 15);
       }
-      let gfp = p.gfp;
-      const origin = pageOrigin(gfp, p.order);
+      let gfp = q.gfp[i];
+      const origin = pageOrigin(gfp, order);
       if (origin === "pageTable" && this.k.policy.skipPgtables) gfp |= __GFP_SKIP_KASAN;
       const counters = this.k.counters;
       counters.enter(origin);
       let pfn: number;
       try {
-        pfn = this.k.pages.allocPages(gfpForMode(gfp >>> 0, this.mode), p.order);
+        pfn = this.k.pages.allocPages(gfpForMode(gfp >>> 0, this.mode), order);
       } finally {
         counters.leave();
       }
       if (pfn < 0) {
-        this.count(EV_MM_PAGE_ALLOC, p.silent, OUT_FAILED_IN_MODEL);
+        this.count(EV_MM_PAGE_ALLOC, silent, OUT_FAILED_IN_MODEL);
         return;
       }
-      this.pages.set(p.pfn, pfn * 256 + ORIGINS.indexOf(origin) * 16 + p.order);
-      this.count(EV_MM_PAGE_ALLOC, p.silent, OUT_REPLAYED);
+      this.pages.set(tracedPfn, pfn * 256 + ORIGINS.indexOf(origin) * 16 + order);
+      this.count(EV_MM_PAGE_ALLOC, silent, OUT_REPLAYED);
     } finally {
       ctx.cpu = cpu;
       ctx.pid = pid;
@@ -569,12 +577,11 @@ export class ReplayEngine {
   private pageFree(rec: TraceRecord, silent: boolean): void {
     const kind = rec.kind;
     const pfn = rec.pfn;
-    if (this.pendingPfnCount[pfn % PENDING_PFN_BUCKETS] > 0) {
-      const q = this.pending;
-      for (let i = this.pendingHead; i < q.length; i++) {
-        const p = q[i];
-        if (p.live && p.pfn === pfn) {
-          this.replayPageAlloc(p);
+    const q = this.pending;
+    if (q.mayHavePfn(pfn)) {
+      for (let i = q.head; i < q.tail; i++) {
+        if (q.pfn[i] === pfn && q.isLive(i)) {
+          this.replayPageAlloc(i);
           break;
         }
       }

@@ -5,16 +5,21 @@
  *   const r = await replayTraceFile("trace-boot.txt", { runs: [{ mode: "generic", policy: "baseline", boot }] });
  *   r.runs[0].memory.slabPagesPeak; r.runs[0].events;   // per event kind × outcome
  */
-import { createReadStream, statSync } from "node:fs";
+import { createReadStream, existsSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
 import { ORIGINS, toRecord, type CounterName, type Origin } from "../../cost/counters.js";
 import type { KasanMode } from "../../config/mode.js";
 import { bootKernel, type BootOptions } from "../../kernel/kernel.js";
-import { LineSplitter, LineTooLongError } from "./line-splitter.js";
 import type { EventKindRow } from "./outcomes.js";
-import { TraceLineParser, TraceParseError } from "./parse-line.js";
+import { EventBatchReader } from "./event-batch.js";
+import { TraceParsePump, type ParseSummary } from "./parse-pump.js";
+import { ParseWorkerClient } from "./parse-worker-client.js";
+import type { BatchMessage } from "./parse-worker.js";
 import type { ReplayMemory } from "./memory-accounting.js";
 import { ReplayEngine, type ReplayEngineOptions } from "./replay-engine.js";
-import { EV_NONE, TraceRecord } from "./trace-record.js";
+import { TraceRecord } from "./trace-record.js";
+import { ReplayError } from "./replay-error.js";
 
 export interface ReplayRunSpec {
   mode: KasanMode;
@@ -30,6 +35,14 @@ export interface ReplayOptions extends ReplayEngineOptions {
   maxLineBytes?: number;
   /** Called about every 64 Ki lines with bytes read so far. */
   onProgress?: (bytesRead: number, events: number) => void;
+  /**
+   * Where lines are parsed: "worker" (a worker thread, overlapping the model's work), "inline",
+   * or "auto" (default): the worker when its compiled script is present (running from dist/)
+   * or `parseWorkerUrl` is given, and the machine has more than one CPU.
+   */
+  parseIn?: "auto" | "worker" | "inline";
+  /** The parse worker's module (default: parse-worker.js beside this one). */
+  parseWorkerUrl?: URL;
 }
 
 export interface ReplayRunResult {
@@ -58,21 +71,17 @@ export interface ReplayResult {
   runs: ReplayRunResult[];
 }
 
-/** A problem with the trace or with replaying it, with the line it happened on. */
-export class ReplayError extends Error {
-  constructor(
-    readonly lineNo: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = "ReplayError";
-  }
-}
+export { ReplayError };
 
-/** Replay a trace file (streamed in 1 MiB chunks). */
+/** Traces smaller than this are parsed inline by default (see ReplayOptions.parseIn). */
+export const WORKER_MIN_BYTES = 32 << 20;
+
+/** Replay a trace file (streamed in 1 MiB chunks; parsed in the worker from WORKER_MIN_BYTES up). */
 export async function replayTraceFile(path: string, opts: ReplayOptions): Promise<ReplayResult> {
-  statSync(path); // fail early (ENOENT, EISDIR) before booting kernels
-  return replayChunks(createReadStream(path, { highWaterMark: 1 << 20 }), opts);
+  const size = statSync(path).size; // fail early (ENOENT, EISDIR) before booting kernels
+  // A small trace parses faster inline than the worker starts.
+  const o = opts.parseIn === undefined && opts.parseWorkerUrl === undefined && size < WORKER_MIN_BYTES ? { ...opts, parseIn: "inline" as const } : opts;
+  return replayChunks(createReadStream(path, { highWaterMark: 1 << 20 }), o);
 }
 
 /** Replay a trace given as chunks of bytes (a stream, or a generator for synthetic traces). */
@@ -85,76 +94,90 @@ export async function replayChunks(source: AsyncIterable<Uint8Array> | Iterable<
 /** The push-style core of a replay (tests and benches feed it directly). */
 export class TraceReplay {
   readonly engines: ReplayEngine[];
-  private readonly parser = new TraceLineParser();
+  /** Where the lines are parsed ("worker" or "inline"), decided at construction. */
+  readonly parseIn: "worker" | "inline";
+  private pump: TraceParsePump | undefined;
+  private client: ParseWorkerClient | undefined;
+  private readonly reader = new EventBatchReader();
   private readonly rec = new TraceRecord();
-  private readonly splitter: LineSplitter;
   private events = 0;
-  private malformed = 0;
-  private readonly firstMalformed: string[] = [];
 
   constructor(private readonly opts: ReplayOptions) {
     if (opts.runs.length === 0) throw new Error("replay: no runs (mode/policy) to replay into");
     this.engines = opts.runs.map((r) => new ReplayEngine(bootKernel(r.boot), opts));
-    const lenient = opts.lenient ?? false;
-    this.splitter = new LineSplitter((buf, s, e, lineNo) => this.line(buf, s, e, lineNo), {
-      maxLineBytes: opts.maxLineBytes,
-      onTooLong: lenient ? (lineNo) => this.malformedLine(new LineTooLongError(lineNo, this.splitter.maxLineBytes).message) : undefined,
-    });
+    const url = opts.parseWorkerUrl ?? DEFAULT_WORKER_URL;
+    const where = opts.parseIn ?? "auto";
+    this.parseIn = where === "auto" ? ((opts.parseWorkerUrl !== undefined || workerScriptPresent()) && availableParallelism() > 1 ? "worker" : "inline") : where;
+    const parseOpts = { lenient: opts.lenient, maxLineBytes: opts.maxLineBytes };
+    if (this.parseIn === "worker") this.client = new ParseWorkerClient(url, parseOpts, (b) => this.batch(b));
+    else this.pump = new TraceParsePump((rec) => this.feed(rec, this.pump?.bytes ?? 0), parseOpts);
   }
 
   push(chunk: Uint8Array): void {
-    try {
-      this.splitter.push(chunk);
-    } catch (e) {
-      if (e instanceof LineTooLongError) throw new ReplayError(e.lineNo, e.message);
-      throw e;
-    }
+    if (this.client !== undefined) this.client.push(chunk);
+    else (this.pump as TraceParsePump).push(chunk);
   }
 
   finish(): ReplayResult {
-    this.splitter.end();
+    let parsed: ParseSummary;
+    if (this.client !== undefined) parsed = this.client.finish();
+    else {
+      const pump = this.pump as TraceParsePump;
+      pump.end();
+      parsed = pump.summary();
+    }
     for (const e of this.engines) e.finish();
     return {
       trace: {
-        bytes: this.splitter.bytes,
-        lines: this.splitter.lines,
+        bytes: parsed.bytes,
+        lines: parsed.lines,
         events: this.events,
-        malformedLines: this.malformed,
+        malformedLines: parsed.malformedLines,
         lostEvents: this.engines[0].lostEvents,
-        firstMalformed: this.firstMalformed,
+        firstMalformed: parsed.firstMalformed,
       },
       runs: this.engines.map((e, i) => runResult(e, this.opts.runs[i], this.opts)),
     };
   }
 
-  private line(buf: Uint8Array, s: number, e: number, lineNo: number): void {
+  /** Stop the parse worker without finishing (after an error, or to abandon the replay). */
+  close(): void {
+    this.client?.close();
+  }
+
+  /** A batch from the parse worker: every event in it, in order. */
+  private batch(b: BatchMessage): void {
+    this.reader.addStrings(b.strings);
+    const d = b.data;
+    if (d === null) return;
     const rec = this.rec;
-    try {
-      if (this.parser.parse(buf, s, e, lineNo, rec) === EV_NONE) return;
-    } catch (err) {
-      if (!(err instanceof TraceParseError)) throw err;
-      if (this.opts.lenient) {
-        this.malformedLine(err.message);
-        return;
-      }
-      throw new ReplayError(lineNo, err.message);
+    const reader = this.reader;
+    for (let i = 0; i < b.n; i++) {
+      reader.read(d, i, b.extra, rec);
+      this.feed(rec, b.bytes);
     }
+  }
+
+  private feed(rec: TraceRecord, bytes: number): void {
     this.events++;
     const engines = this.engines;
     for (let i = 0; i < engines.length; i++) {
       try {
         engines[i].feed(rec);
       } catch (err) {
-        throw new ReplayError(lineNo, `line ${lineNo}: ${rec.event}: the ${engines[i].k.mode} model failed to replay it: ${(err as Error).message}`);
+        throw new ReplayError(rec.lineNo, `line ${rec.lineNo}: ${rec.event}: the ${engines[i].k.mode} model failed to replay it: ${(err as Error).message}`);
       }
     }
-    if ((this.events & 0xffff) === 0) this.opts.onProgress?.(this.splitter.bytes, this.events);
+    if ((this.events & 0xffff) === 0) this.opts.onProgress?.(bytes, this.events);
   }
+}
 
-  private malformedLine(msg: string): void {
-    this.malformed++;
-    if (this.firstMalformed.length < 10) this.firstMalformed.push(msg);
-  }
+/** The compiled parse worker beside this module (absent when running from the TypeScript sources). */
+const DEFAULT_WORKER_URL = new URL("./parse-worker.js", import.meta.url);
+let workerPresent: boolean | undefined;
+function workerScriptPresent(): boolean {
+  workerPresent ??= existsSync(fileURLToPath(DEFAULT_WORKER_URL));
+  return workerPresent;
 }
 
 function runResult(e: ReplayEngine, spec: ReplayRunSpec, opts: ReplayOptions): ReplayRunResult {

@@ -51,6 +51,8 @@ export class TraceRecord {
   lineNo = 0;
   /** Tracepoint name as printed (for EV_OTHER the unknown name). */
   event = "";
+  /** EV_OTHER: the parser's id for `event`, or -1 when not interned. */
+  eventId = -1;
   pid = 0;
   cpu = 0;
   /** The irq-info column says hard-IRQ context ('h' or 'H'). */
@@ -71,6 +73,8 @@ export class TraceRecord {
   node = -1;
   /** kmem_cache_free `name=` ("" when the kernel does not print it). */
   cacheName = "";
+  /** The parser's id for cacheName, or -1 when not interned (or absent). */
+  cacheNameId = -1;
 
   // mm_page_alloc, mm_page_free, mm_page_free_batched
   pfn = 0;
