@@ -84,13 +84,13 @@ function run(kind: "thread" | "pgtable", o: BenchOpts): void {
     const threads = parsePositiveInt("--threads", o.threads ?? "2000");
     const lifetime = o.lifetime ?? "overlap";
     if (lifetime !== "overlap" && lifetime !== "serial") throw new InputError(`--lifetime: expected overlap or serial, got "${lifetime}"`);
-    workload = { name: "thread", iterations, threads, lifetime, cpus, seed, exact: o.exact === true };
+    workload = { name: "thread", iterations, threads, lifetime, cpus, seed, exact: o.exact === true, stacks: boot.stacks ?? "unwinder", stackDepot: boot.stackDepot ?? true };
     body = threadMode({ iterations, threads, lifetime: lifetime as ThreadLifetime });
     units = iterations * threads;
     unitName = "thread";
   } else {
     const sizeMb = parsePositiveInt("--size-mb", o.sizeMb ?? "2048");
-    workload = { name: "pgtable", iterations, sizeMb, cpus, seed, exact: o.exact === true };
+    workload = { name: "pgtable", iterations, sizeMb, cpus, seed, exact: o.exact === true, stacks: boot.stacks ?? "unwinder", stackDepot: boot.stackDepot ?? true };
     params = { ...params, memoryBytes: pgtableMemoryBytes(sizeMb) };
     body = pgtableMode({ iterations, sizeMb });
     units = iterations;
