@@ -10,3 +10,11 @@ export { Counters, CounterSet, COUNTER_NAMES, ORIGINS, type CounterName, type Or
 export type { KasanReportEvent, KasanBugType, KasanReportType } from "./kasan/report/event.js";
 export { Prng } from "./lib/prng.js";
 export { runDemo, type DemoResult } from "./workloads/demo.js";
+export { estimate, fitConstants, listProfiles, loadProfile, readProfile, ProfileError, type CostProfile, type Estimate } from "./cost/cost-model.js";
+export { COST_TERMS, NOT_COSTED } from "./cost/cost-terms.js";
+export { runPolicy, type KernelParams, type PolicyRun } from "./workloads/bench-run.js";
+export { threadMode } from "./workloads/thread/thread-mode.js";
+export { pgtableMode, pgtableMemoryBytes } from "./workloads/pgtable/pgtable-mode.js";
+export { runBoot, runBoots, type BootRunResult, type BootRunSpec } from "./workloads/boot/index.js";
+export { TraceReplay, replayTraceFile, type ReplayResult } from "./workloads/replay/replay.js";
+export { reproduce, type ReproduceResult } from "./workloads/reproduce/reproduce.js";
