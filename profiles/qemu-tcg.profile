@@ -48,9 +48,9 @@ swTagsShadowCheck     2.709   ns/access  measured  bench/qemu/measure.mjs sw_tag
 # --- kasan: software modes ---
 shadowByteWrite       =memsetZero  ns/byte  derived  kasan_poison/kasan_unpoison write the shadow with memset, so a shadow byte costs a memset byte
 lcgTag                1.949   ns/draw  measured  bench/qemu/measure.mjs random_tag: per-CPU LCG step and % 254 in a noipa function minus an empty call, process without MTE
-quarantinePut         n/a  ns/object  n/a  not measured: no microbenchmark of qlist_put/quarantine_put yet; counted, reported unpriced
-quarantineReduce      n/a  ns/call    n/a  not measured: no microbenchmark of quarantine_reduce yet; counted, reported unpriced
-quarantineObjectFree  n/a  ns/object  n/a  not measured: the walk of qlist_free_all is not benchmarked (the slab free it does is its own term)
+quarantinePut         9.842  ns/object  measured  bench/qemu/measure.mjs --merge-alloc quarantine_put: kasan_quarantine_put (free meta, irqs off, per-CPU qlist_put, size test; the 1 MiB spill to the global ring not included), process without MTE (alloc-costs.c, qemu-user 7.2 -cpu max, 25 reps x 32 passes; results.json)
+quarantineReduce      88.314  ns/call  measured  bench/qemu/measure.mjs --merge-alloc quarantine_reduce: kasan_quarantine_reduce per call (size test, srcu, quarantine_lock, limits, head batch taken), 8-object batch minus 8 x the per-object slope, process without MTE (alloc-costs.c, qemu-user 7.2 -cpu max, 25 reps x 32 passes; results.json)
+quarantineObjectFree  6.406  ns/object  measured  bench/qemu/measure.mjs --merge-alloc quarantine_object_free: qlist_free_all per object (virt_to_slab/slab_cache, qlink_to_object, init_on_free test, the call of the separately priced slab free), 64- minus 8-object batch / 56, process without MTE (alloc-costs.c, qemu-user 7.2 -cpu max, 25 reps x 32 passes; results.json)
 
 # --- kasan: stack collection, stack depot, stack ring ---
 stackTraceFixed       206.078 ns/trace  measured  bench/qemu/measure.mjs ksave_unwind_asan_trace: kasan_save_stack() over no frame record minus an empty call (calls, stack_trace_save cookie + KASAN_STACK redzones, arch_stack_walk setup of six candidate stacks, the skipped consume of its own frame, filter_irq_stacks call), Generic KASAN_OUTLINE build, process without MTE (stack-collection run, 25 reps); the SCS path's own figure is ksave_scs_asan_trace 23.396
@@ -78,32 +78,51 @@ stackCollectionScale@generic  fit  x  fitted  seed-004-generic/master — qemu-u
 stackCollectionScale@hw_tags  fit  x  fitted  seed-004-hw_tags/master — the same for the HW_TAGS kernel (MTE on: every access through QEMU's tag-check helper)
 stackCollectionScale          =stackCollectionScale@generic  x  derived  sw_tags and off taken to scale like generic (compiler-instrumented builds without MTE)
 
-# --- mm: page allocator, slab, vmalloc (kernel paths not benchmarked under qemu-user) ---
-pageAlloc             n/a  ns/call    n/a  not measured: the page allocator fast path is not benchmarked; within a table its count is the same in rows compared, so fitted fixed costs absorb it
-pcpRefill             n/a  ns/call    n/a  not measured: rmqueue_bulk is not benchmarked
-buddySplit            n/a  ns/split   n/a  not measured: buddy splits are not benchmarked
-buddyMerge            n/a  ns/merge   n/a  not measured: buddy merges are not benchmarked
-pageFree              n/a  ns/call    n/a  not measured: the page free fast path is not benchmarked
-pcpBulkFree           n/a  ns/call    n/a  not measured: free_pcppages_bulk is not benchmarked
-slabAlloc             n/a  ns/object  n/a  not measured: the SLUB fast path is not benchmarked
-slabFree              n/a  ns/object  n/a  not measured: the SLUB free path is not benchmarked
-newSlab               n/a  ns/slab    n/a  not measured: allocate_slab is not benchmarked
-discardSlab           n/a  ns/slab    n/a  not measured: discard_slab is not benchmarked
-kmallocLarge          n/a  ns/call    n/a  not measured: kmalloc_large bookkeeping is not benchmarked
-vmalloc               n/a  ns/call    n/a  not measured: __vmalloc_node_range bookkeeping is not benchmarked
-vmapArea              n/a  ns/area    n/a  not measured: alloc_vmap_area is not benchmarked
-vfree                 n/a  ns/call    n/a  not measured: vfree is not benchmarked
-vmapPurge             n/a  ns/purge   n/a  not measured: the lazy purge is not benchmarked
-tlbFlush              n/a  ns/flush   n/a  not measurable in qemu-user (no guest TLB); QEMU's softmmu flush cost is unknown
-rcuCallback           n/a  ns/callback  n/a  not measured: RCU callback invocation is not benchmarked
+# --- mm: page allocator, slab, vmalloc (bench/qemu/alloc-costs.c under qemu-user; see bench/qemu/README.md) ---
+pageAlloc             52.238  ns/call  measured  bench/qemu/measure.mjs --merge-alloc page_alloc: order-0 alloc_pages fast path (watermark, rmqueue_pcplist, check_new_page, post_alloc_hook bookkeeping, vm events) minus an empty call, process without MTE (alloc-costs.c, qemu-user 7.2 -cpu max, 25 reps x 32 passes; results.json)
+pageAlloc@hw_tags     637.123  ns/call  measured  bench/qemu/measure.mjs --merge-alloc page_alloc_mte_on: the same in an MTE-on process
+pcpRefill             2461.402  ns/call  measured  bench/qemu/measure.mjs --merge-alloc pcp_refill_63: rmqueue_bulk of 63 order-0 pages (the default pcp->batch; the model's batch can be larger) under the zone lock, splits excluded (buddySplit), process without MTE (alloc-costs.c, qemu-user 7.2 -cpu max, 25 reps x 32 passes; results.json)
+pcpRefill@hw_tags     19725.553  ns/call  measured  bench/qemu/measure.mjs --merge-alloc pcp_refill_63_mte_on: the same in an MTE-on process
+buddySplit            22.433  ns/split  measured  bench/qemu/measure.mjs --merge-alloc buddy_split: expand() to order 0 minus to order 8 of an order-10 block, per extra split, process without MTE (alloc-costs.c, qemu-user 7.2 -cpu max, 25 reps x 32 passes; results.json)
+buddySplit@hw_tags    281.525  ns/split  measured  bench/qemu/measure.mjs --merge-alloc buddy_split_mte_on: the same in an MTE-on process
+buddyMerge            29.174  ns/merge  measured  bench/qemu/measure.mjs --merge-alloc buddy_merge: __free_one_page with 10 minus 2 merges, per extra merge, process without MTE (alloc-costs.c, qemu-user 7.2 -cpu max, 25 reps x 32 passes; results.json)
+buddyMerge@hw_tags    243.201  ns/merge  measured  bench/qemu/measure.mjs --merge-alloc buddy_merge_mte_on: the same in an MTE-on process
+pageFree              52.363  ns/call  measured  bench/qemu/measure.mjs --merge-alloc page_free: order-0 free_unref_page onto the pcp list (free_pages_prepare checks, pageblock migratetype, nr_pcp_high, no spill), process without MTE (alloc-costs.c, qemu-user 7.2 -cpu max, 25 reps x 32 passes; results.json)
+pageFree@hw_tags      536.455  ns/call  measured  bench/qemu/measure.mjs --merge-alloc page_free_mte_on: the same in an MTE-on process
+pcpBulkFree           3681.234  ns/call  measured  bench/qemu/measure.mjs --merge-alloc pcp_bulk_free_63: free_pcppages_bulk of 63 pages to the buddy lists (no free buddy; merges are buddyMerge), process without MTE (alloc-costs.c, qemu-user 7.2 -cpu max, 25 reps x 32 passes; results.json)
+pcpBulkFree@hw_tags   28275.902  ns/call  measured  bench/qemu/measure.mjs --merge-alloc pcp_bulk_free_63_mte_on: the same in an MTE-on process
+slabAlloc             26.877  ns/object  measured  bench/qemu/measure.mjs --merge-alloc slab_alloc: kmalloc -> slab_alloc_node fast path (size_index, hardened free pointer, CASP of freelist+tid), process without MTE (alloc-costs.c, qemu-user 7.2 -cpu max, 25 reps x 32 passes; results.json)
+slabAlloc@hw_tags     220.689  ns/object  measured  bench/qemu/measure.mjs --merge-alloc slab_alloc_mte_on: the same in an MTE-on process
+slabFree              26.261  ns/object  measured  bench/qemu/measure.mjs --merge-alloc slab_free: kfree -> do_slab_free fast path (virt_to_slab, cpu-slab test, hardened set_freepointer, CASP), process without MTE (alloc-costs.c, qemu-user 7.2 -cpu max, 25 reps x 32 passes; results.json)
+slabFree@hw_tags      242.959  ns/object  measured  bench/qemu/measure.mjs --merge-alloc slab_free_mte_on: the same in an MTE-on process
+newSlab               303.079  ns/slab  measured  bench/qemu/measure.mjs --merge-alloc new_slab_64: allocate_slab of a 64-object order-0 slab minus its pages (fields, NR_SLAB_UNRECLAIMABLE_B, freelist through 64 objects, inc_slabs_node), process without MTE (alloc-costs.c, qemu-user 7.2 -cpu max, 25 reps x 32 passes; results.json)
+newSlab@hw_tags       3194.463  ns/slab  measured  bench/qemu/measure.mjs --merge-alloc new_slab_64_mte_on: the same in an MTE-on process
+discardSlab           28.663  ns/slab  measured  bench/qemu/measure.mjs --merge-alloc discard_slab: discard_slab minus its pages (dec_slabs_node, __free_slab resets, unaccount_slab), process without MTE (alloc-costs.c, qemu-user 7.2 -cpu max, 25 reps x 32 passes; results.json)
+discardSlab@hw_tags   271.453  ns/slab  measured  bench/qemu/measure.mjs --merge-alloc discard_slab_mte_on: the same in an MTE-on process
+kmallocLarge          53.792  ns/call  measured  bench/qemu/measure.mjs --merge-alloc kmalloc_large: __kmalloc_large_node + free_large_kmalloc bookkeeping of 16 KiB minus the pages (alloc and free side both), process without MTE (alloc-costs.c, qemu-user 7.2 -cpu max, 25 reps x 32 passes; results.json)
+kmallocLarge@hw_tags  425.191  ns/call  measured  bench/qemu/measure.mjs --merge-alloc kmalloc_large_mte_on: the same in an MTE-on process
+vmalloc               396.228  ns/call  measured  bench/qemu/measure.mjs --merge-alloc vmalloc_8: __vmalloc_node_range bookkeeping + vmap_pages_range of 8 pages (a 32 KiB KASAN thread stack; dsb ishst; isb per kernel PTE); area, pages, slab objects priced apart, process without MTE (alloc-costs.c, qemu-user 7.2 -cpu max, 25 reps x 32 passes; results.json)
+vmalloc@hw_tags       2552.791  ns/call  measured  bench/qemu/measure.mjs --merge-alloc vmalloc_8_mte_on: the same in an MTE-on process
+vmapArea              878.323  ns/area  measured  bench/qemu/measure.mjs --merge-alloc vmap_area_tree: alloc_vmap_area through a 4097-area augmented free tree (lowest match, LE fit, propagation) + 4096-area busy-tree insert (rb fixups not modelled); a node-pool hit costs less: vmap_area_pool 235.876, process without MTE (alloc-costs.c, qemu-user 7.2 -cpu max, 25 reps x 32 passes; results.json)
+vmapArea@hw_tags      5742.076  ns/area  measured  bench/qemu/measure.mjs --merge-alloc vmap_area_tree_mte_on: the same in an MTE-on process
+vfree                 387.759  ns/call  measured  bench/qemu/measure.mjs --merge-alloc vfree_8: vfree of 8 pages minus page/slab frees (busy-tree lookup + unlink, 8 PTEs cleared, lazy-tree insert), process without MTE (alloc-costs.c, qemu-user 7.2 -cpu max, 25 reps x 32 passes; results.json)
+vfree@hw_tags         2355.918  ns/call  measured  bench/qemu/measure.mjs --merge-alloc vfree_8_mte_on: the same in an MTE-on process
+vmapPurge             =2980.764+1820*85.235  ns/purge  derived  bench/qemu/measure.mjs --merge-alloc vmap_purge_fixed (per purge: 2 x 256 pool decay scan, lazy list taken; TLB flush excluded) + 1820 areas x vmap_purge_pool_area (node_pool_add_va per area): a purge is triggered past lazy_max_pages = fls(2 CPUs) x 32 MiB = 16384 pages, i.e. ~1820 9-page thread-stack areas; the model counts purges, not areas (areas merged into the free tree instead cost vmap_purge_area 375.946 each)
+vmapPurge@hw_tags     =9884.96+1820*607.225  ns/purge  derived  the same from vmap_purge_fixed_mte_on and vmap_purge_pool_area_mte_on (MTE-on process)
+tlbFlush              n/a  ns/flush   n/a  not measurable in qemu-user: a tlbi cannot run at EL0; under qemu-system a broadcast TLBI (flush_tlb_kernel_range of a purge's whole span becomes flush_tlb_all) empties every vCPU's softmmu TLB, so its cost is the refills that follow, which depend on the guest's working set; no figure found
+rcuCallback           22.196  ns/callback  measured  bench/qemu/measure.mjs --merge-alloc rcu_callback: rcu_do_batch in softirq, per callback of a 16-callback batch (dequeue, ->func fetched/cleared, indirect call of an empty callback, limit tests; batch overhead spread), process without MTE (alloc-costs.c, qemu-user 7.2 -cpu max, 25 reps x 32 passes; results.json)
+rcuCallback@hw_tags   92.665  ns/callback  measured  bench/qemu/measure.mjs --merge-alloc rcu_callback_mte_on: the same in an MTE-on process
 
 # --- kernel: tasks, page tables, boot (fitted to the seeds) ---
 forkExitFixed         =threadCreateExitFixed  ns/fork  derived  a fork of a small process and its exit taken to cost what a thread's clone and exit do; the page-table copy and teardown of big mappings are pteCopy/pteZap
 pteCopy               fit  ns/pte  fitted  seed-001-pgtable/baseline — copy_present_pte per present PTE at fork (the 2048 MB parent: 524288 per fork)
 pteZap                =pteCopy  ns/pte  derived  zap_pte_range per PTE taken to cost what copying it did (both visit the entry and adjust the page's refcount and mapcount once)
 threadCreateExitFixed fit  ns/thread  fitted  seed-001-thread/baseline — clone + exit of one thread, apart from the allocations the model counts
-pageFault             n/a  ns/fault   n/a  not measurable in qemu-user (its faults are the host's); in seed 001's pgtable rows the parent's faults are the same in both rows and are absorbed by forkExitFixed's fit
-pageTableAlloc        n/a  ns/page    n/a  not measured: page-table constructor work is not benchmarked
-pageTableFree         n/a  ns/page    n/a  not measured: page-table destructor work is not benchmarked
+pageFault             380.613  ns/fault  measured  bench/qemu/measure.mjs --merge-alloc page_fault: anonymous write fault minus folio allocation/zeroing (pt_regs save/restore, lock_vma_under_rcu maple walk, page-table walk, do_anonymous_page: memcg stock, PTE lock, RSS, anon rmap, LRU batch, set_ptes); the exception entry/eret themselves cannot be timed in qemu-user, process without MTE (alloc-costs.c, qemu-user 7.2 -cpu max, 25 reps x 32 passes; results.json)
+pageFault@hw_tags     2959.969  ns/fault  measured  bench/qemu/measure.mjs --merge-alloc page_fault_mte_on: the same in an MTE-on process
+pageTableAlloc        24.39  ns/page  measured  bench/qemu/measure.mjs --merge-alloc pte_alloc: pagetable_pte_ctor + pmd_install under the PMD lock (dsb ishst; isb), page allocation excluded, process without MTE (alloc-costs.c, qemu-user 7.2 -cpu max, 25 reps x 32 passes; results.json)
+pageTableAlloc@hw_tags 275.885  ns/page  measured  bench/qemu/measure.mjs --merge-alloc pte_alloc_mte_on: the same in an MTE-on process
+pageTableFree         21.123  ns/page  measured  bench/qemu/measure.mjs --merge-alloc pte_free: pmd_clear (dsb ishst; isb) + pte_free_tlb into the table batch + pagetable_pte_dtor, page free excluded, process without MTE (alloc-costs.c, qemu-user 7.2 -cpu max, 25 reps x 32 passes; results.json)
+pageTableFree@hw_tags 227.198  ns/page  measured  bench/qemu/measure.mjs --merge-alloc pte_free_mte_on: the same in an MTE-on process
 bootFixed             fit  ns/boot    fitted  seed-003-boot/clean — the work of a boot the model does not simulate (clean kernel: no KASAN)
 bootOrdinaryAccesses  fit  accesses/boot  fitted  seed-003-boot/generic — ordinary instrumented accesses of a boot, fixed by the generic row (the hw_tags and sw_tags rows stay predictions)

@@ -3,7 +3,7 @@
 // unwinding under qemu-user TCG, for the `qemu-tcg` cost profile (issue 7). Cross-compiles
 // mte-costs.c, runs it under `qemu-aarch64 -cpu max` with MTE on and off, subtracts the loop
 // baselines rep by rep, takes medians and writes results.json beside this file.
-// Usage: node bench/qemu/measure.mjs [--reps N] [--iters N] [--out FILE] [--merge-stack]
+// Usage: node bench/qemu/measure.mjs [--reps N] [--iters N] [--out FILE] [--merge-stack | --merge-alloc [--alloc-scale N]]
 // Not part of `npm run bench`: it needs the aarch64 toolchain and QEMU (installed here if missing).
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SOURCE = join(HERE, "mte-costs.c");
+const ALLOC_SOURCE = join(HERE, "alloc-costs.c");
 const CC = "aarch64-linux-gnu-gcc";
 const CFLAGS = ["-O2", "-march=armv8.5-a+memtag", "-static"];
 const QEMU_ARGS = ["-cpu", "max"];
@@ -23,7 +24,7 @@ function fail(msg, code = 1) {
 }
 
 function parseArgs(argv) {
-  const opts = { reps: 9, iters: 100000, out: join(HERE, "results.json"), mergeStack: false };
+  const opts = { reps: 9, iters: 100000, out: join(HERE, "results.json"), mergeStack: false, mergeAlloc: false, allocScale: 32 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--help" || a === "-h") {
@@ -34,18 +35,23 @@ function parseArgs(argv) {
           "             uses 10x as many (default 100000)\n" +
           "  --out FILE where to write the JSON (default bench/qemu/results.json)\n" +
           "  --merge-stack  update only the kasan_save_stack / depot / stack ring figures in FILE,\n" +
-          "             keeping the others (and their run) as they are",
+          "             keeping the others (and their run) as they are\n" +
+          "  --merge-alloc  run alloc-costs.c instead and update only the allocator / vmalloc / RCU /\n" +
+          "             page-fault / page-table / quarantine figures in FILE, keeping the others\n" +
+          "  --alloc-scale N  passes of every alloc-costs bench per rep (default 32)",
       );
       process.exit(0);
     }
     const val = argv[i + 1];
-    if (a === "--reps" || a === "--iters") {
+    if (a === "--reps" || a === "--iters" || a === "--alloc-scale") {
       const n = Number(val);
       if (!Number.isInteger(n) || n < 1) fail(`${a}: expected a positive integer, got ${JSON.stringify(val)}`, 2);
-      opts[a.slice(2)] = n;
+      opts[a === "--alloc-scale" ? "allocScale" : a.slice(2)] = n;
       i++;
     } else if (a === "--merge-stack") {
       opts.mergeStack = true;
+    } else if (a === "--merge-alloc") {
+      opts.mergeAlloc = true;
     } else if (a === "--out") {
       if (!val) fail("--out: expected a file name", 2);
       opts.out = resolve(val);
@@ -183,7 +189,9 @@ function combo(res, terms, scale = 1) {
 
 function main() {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.mergeStack && opts.mergeAlloc) fail("--merge-stack and --merge-alloc: give one", 2);
   ensureToolchain();
+  if (opts.mergeAlloc) return mergeAlloc(opts);
   const qemu = findQemu();
   const dir = mkdtempSync(join(tmpdir(), "mte-costs-"));
   const bin = join(dir, "mte-costs");
@@ -400,6 +408,86 @@ function main() {
     writeFileSync(opts.out, JSON.stringify(result, null, 2) + "\n");
     console.error(`measure: wrote ${opts.out}`);
     for (const [k, v] of Object.entries(constants)) console.log(`${k.padEnd(22)} ${String(v.value).padStart(9)} ${v.unit}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// alloc-costs.c: the allocator, vmalloc, RCU, fault, page-table and quarantine paths. Every figure
+// is a per-call rate minus the empty call's rate (same rep); slopes difference two sizes.
+function mergeAlloc(opts) {
+  const qemu = findQemu();
+  const dir = mkdtempSync(join(tmpdir(), "alloc-costs-"));
+  const bin = join(dir, "alloc-costs");
+  try {
+    console.error(`measure: compiling ${ALLOC_SOURCE} with ${CC} ${CFLAGS.join(" ")}`);
+    const cc = spawnSync(CC, [...CFLAGS, "-o", bin, ALLOC_SOURCE], { encoding: "utf8" });
+    if (cc.status !== 0) fail(`compiling ${ALLOC_SOURCE} failed:\n${cc.stderr}`);
+    console.error(`measure: running alloc-costs under ${qemu} ${QEMU_ARGS.join(" ")} (${opts.reps} reps x ${opts.allocScale} passes, MTE off then on)`);
+    const off = run(qemu, bin, "nomte", opts.reps, opts.allocScale);
+    const on = run(qemu, bin, "mte", opts.reps, opts.allocScale);
+    const constants = {};
+    const put = (name, r, unit, how) => {
+      constants[name] = { value: r.value, unit, min: r.min, max: r.max, measured: how };
+    };
+    const both = (name, terms, unit, how, scale = 1) => {
+      put(name, combo(off, terms, scale), unit, `${how}; process without MTE enabled`);
+      put(`${name}_mte_on`, combo(on, terms, scale), unit, `${how}; MTE-on process (PR_MTE_TCF_SYNC), ordinary memory`);
+    };
+    const call = (bench) => [[bench, 1], ["call_nop", -1]];
+    const src = "alloc-costs.c (own C from reading Linux 6.12)";
+    both("page_alloc", call("page_alloc"), "ns/call", `${src}: order-0 alloc_pages fast path: gfp/zone/watermark tests, rmqueue_pcplist (pcp trylock, list pop, count), check_new_page, post_alloc_hook bookkeeping, PGALLOC/NUMA events; minus an empty call`);
+    both("page_free", call("page_free"), "ns/call", `${src}: order-0 free_unref_page: free_pages_prepare checks, pageblock migratetype, pcp trylock, list add, count/free_count, nr_pcp_high (no spill); minus an empty call`);
+    both("pcp_refill_63", call("rmqueue_bulk_63"), "ns/call", `${src}: rmqueue_bulk of 63 order-0 pages (default pcp batch) under the zone lock, each __rmqueue_smallest + del_page_from_free_list, no splits; minus an empty call`);
+    both("pcp_bulk_free_63", call("free_pcppages_bulk_63"), "ns/call", `${src}: free_pcppages_bulk of 63 order-0 pages under the zone lock (round-robin list pick, pageblock migratetype, __free_one_page with no free buddy, buddy_merge_likely); minus an empty call`);
+    both("buddy_split", [["split_10", 1 / 8], ["split_2", -1 / 8]], "ns/split", `${src}: expand() of an order-10 block down to order 0 minus down to order 8, per extra split (add_to_free_list + set_buddy_order)`);
+    both("buddy_merge", [["merge_10", 1 / 8], ["merge_2", -1 / 8]], "ns/merge", `${src}: __free_one_page merging 10 times minus 2 times, per extra merge (find_buddy_page_pfn/page_is_buddy, pageblock test at order >= 9, del_page_from_free_list)`);
+    both("slab_alloc", call("slab_alloc"), "ns/object", `${src}: kmalloc(40..55) -> kmalloc_slab size_index -> slab_alloc_node fast path: tid/freelist read, hardened get_freepointer, CASP of (freelist, tid), prefetch; minus an empty call`);
+    both("slab_free", call("slab_free"), "ns/object", `${src}: kfree -> virt_to_slab (compound head), PG_slab/obj_exts tests -> do_slab_free fast path: cpu-slab test, hardened set_freepointer, CASP of (freelist, tid); minus an empty call`);
+    both("new_slab_64", call("new_slab_64"), "ns/slab", `${src}: allocate_slab of a 64-object order-0 slab minus its pages: slab fields, NR_SLAB_UNRECLAIMABLE_B (vmstat cmpxchg + memcg), freelist threaded through the 64 objects (hardened pointers, no randomisation), inc_slabs_node; minus an empty call`);
+    both("discard_slab", call("discard_slab"), "ns/slab", `${src}: discard_slab minus its pages: dec_slabs_node atomics, __free_slab flag/mapping resets, unaccount_slab; minus an empty call`);
+    both("kmalloc_large", call("kmalloc_large"), "ns/call", `${src}: __kmalloc_large_node + free_large_kmalloc bookkeeping for 16 KiB minus the pages (order, __GFP_COMP, folio address, NR_SLAB_UNRECLAIMABLE_B up and down); minus an empty call`);
+    both("vmap_area_tree", call("vmap_area_tree"), "ns/area", `${src}: alloc_vmap_area of 9 pages through the free tree (4097 free areas, augmented rbtree: find_vmap_lowest_match, LE_FIT, subtree_max_size propagated up) under free_vmap_area_lock, then insert into a 4096-area busy tree under its lock; the vmap_area's slab allocation excluded; rb fixups not modelled; minus an empty call`);
+    both("vmap_area_pool", call("vmap_area_pool"), "ns/area", `${src}: alloc_vmap_area served by node_alloc from the node's size pool, then the busy-tree insert; minus an empty call`);
+    both("vmalloc_8", call("vmalloc_8"), "ns/call", `${src}: __vmalloc_node_range bookkeeping of an 8-page (32 KiB thread stack) area: setup_vmalloc_vm, page array, nr_vmalloc_pages, memcg per page, vmap_pages_range (walk per PMD, 8 PTEs set each with dsb ishst; isb), clear_vm_uninitialized_flag; area search, pages and slab allocations excluded; minus an empty call`);
+    both("vfree_8", call("vfree_8"), "ns/call", `${src}: vfree of an 8-page area minus page/slab frees: busy-tree lookup + unlink under the node lock, vunmap_range_noflush (8 PTE exchanges), lazy count, insert into the lazy tree; minus an empty call`);
+    both("vmap_purge_area", [["purge_8_merge", 1 / 7], ["purge_1_merge", -1 / 7]], "ns/area", `${src}: __purge_vmap_area_lazy of 8 areas minus of 1 area, per extra area merged back into the free tree (merge_or_add_vmap_area_augment + propagate)`);
+    both("vmap_purge_fixed", [["purge_1_merge", 8 / 7], ["purge_8_merge", -1 / 7], ["call_nop", -1]], "ns/purge", `${src}: __purge_vmap_area_lazy's per-purge work (decay_va_pool_node scan of 2 x 256 pools, lazy tree/list taken, reclaim lock), the 1-area purge minus one area's slope; TLB flush excluded; minus an empty call`);
+    both("vmap_purge_pool_area", [["purge_8_pool", 1 / 8], ["purge_1_merge", -1 / 7], ["purge_8_merge", 1 / 56]], "ns/area", `${src}: per area of a purge whose areas go into the node pools (node_pool_add_va): (purge of 8 pooled areas - the per-purge work of the merging purges) / 8`);
+    both("rcu_callback", [["rcu_callback", 1], ["call_nop", -1 / 16]], "ns/callback", `${src}: rcu_do_batch in softirq over 16 done callbacks, per callback (dequeue, ->func fetched and cleared, indirect call of an empty callback, batch-limit tests) with the batch's irq-off extract/accounting spread over the 16; minus 1/16 empty call`);
+    both("page_fault", call("page_fault"), "ns/fault", `${src}: anonymous write fault minus the folio allocation and zeroing: pt_regs save/restore, lock_vma_under_rcu (3-level maple walk, vma read lock), handle_mm_fault page-table walk, do_anonymous_page (memcg stock charge, PTE made, PTE lock, RSS counter, anon rmap, NR_ANON_MAPPED, LRU batch add, set_ptes), vma unlock; exception entry/eret themselves not timed; minus an empty call`);
+    both("pte_alloc", call("pte_alloc"), "ns/page", `${src}: pagetable_pte_ctor (ptlock init, page type, NR_PAGETABLE) + pmd_install under the PMD lock (nr_ptes, smp_wmb, set_pmd with dsb ishst; isb); page allocation excluded; minus an empty call`);
+    both("pte_free", call("pte_free"), "ns/page", `${src}: free_pte_range's pmd_clear (dsb ishst; isb), pte_free_tlb into the mmu_gather table batch, nr_ptes, pagetable_pte_dtor (page type, NR_PAGETABLE); page free excluded; minus an empty call`);
+    both("quarantine_put", call("quarantine_put"), "ns/object", `${src}: kasan_quarantine_put: free meta, irqs off, per-CPU queue, offline test, qlist_put, size test; minus an empty call`);
+    both("quarantine_object_free", [["quarantine_reduce_64", 1 / 56], ["quarantine_reduce_8", -1 / 56]], "ns/object", `${src}: quarantine_reduce of a 64-object batch minus an 8-object batch, per extra object: qlist_free_all's virt_to_slab/slab_cache, qlink_to_object, init_on_free test, call of the (separately priced) slab free`);
+    both("quarantine_reduce", [["quarantine_reduce_8", 8 / 7], ["quarantine_reduce_64", -1 / 7], ["call_nop", -1]], "ns/call", `${src}: quarantine_reduce's per-call work (size test, srcu lock, quarantine_lock with irqs off, limits from totalram, batch taken, head advanced), 8-object batch minus 8 x the per-object slope; minus an empty call`);
+    const meta = {
+      date: new Date().toISOString(),
+      source: "bench/qemu/alloc-costs.c",
+      emulator: `${qemu} ${QEMU_ARGS.join(" ")} (qemu-user TCG, not qemu-system)`,
+      qemuVersion: firstLine(qemu, ["--version"]),
+      gccVersion: firstLine(CC, ["--version"]),
+      compileFlags: CFLAGS.join(" "),
+      hostCpu: hostCpu(),
+      reps: opts.reps,
+      passesPerRep: opts.allocScale,
+      sizes: off.info.sizes,
+      clockOverheadNs: { mteOff: Number(off.info.clock_overhead_ns), mteOn: Number(on.info.clock_overhead_ns) },
+      statistic: "median over reps of per-rep rates (bench minus empty call, same rep); each timed segment has the clock_gettime pair's cost (measured per rep) subtracted; one untimed warm-up pass",
+      keys: Object.keys(constants),
+    };
+    let prev;
+    try {
+      prev = JSON.parse(readFileSync(opts.out, "utf8"));
+    } catch (e) {
+      fail(`--merge-alloc: cannot read ${opts.out}: ${e.message}`);
+    }
+    if (!prev || typeof prev.constants !== "object") fail(`--merge-alloc: ${opts.out} has no "constants" object`);
+    Object.assign(prev.constants, constants);
+    prev.allocRun = meta;
+    writeFileSync(opts.out, JSON.stringify(prev, null, 2) + "\n");
+    console.error(`measure: merged ${meta.keys.length} allocator figures into ${opts.out}`);
+    for (const k of meta.keys) console.log(`${k.padEnd(30)} ${String(constants[k].value).padStart(9)} ${constants[k].unit}  [${constants[k].min}, ${constants[k].max}]`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
