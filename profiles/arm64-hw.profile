@@ -37,8 +37,10 @@ memoryAccess          0.111  ns/access  documented  Neoverse V2 SWOG via LLVM AA
 hwTagCheck            n/a    ns/access  n/a  no published per-access cost of synchronous tag checking for these cores (the check runs alongside the access)
 hwTagCheckSkipped     n/a    ns/access  n/a  no published per-access cost (a match-all access skips the compare)
 hwOrdinaryAccess      n/a    ns/access  n/a  no published per-access cost of tag checking
-genericShadowCheck    =3*memoryAccess  ns/access  derived  LSR + LDRB (shadow, L1 hit) + CBNZ: about one cycle on a 6-wide core (V2 IssueWidth 6), written as 3 load slots
-swTagsShadowCheck     =2*genericShadowCheck  ns/access  derived  UBFX + LDRB + LSR + CMP + B.NE: about two cycles, twice the generic check
+genericShadowCheck    =7*memoryAccess  ns/access  derived  KASAN_OUTLINE (Kconfig's default): BL to __asan_load8_noabort + its ~11 instructions (wrap-around and metadata tests, LSR, LDRB shadow, test, RET): 12 instructions at the V2's issue width of 6 = 2 cycles, plus the shadow load slot 1/3 cycle = 7 × memoryAccess (1/3 cycle)
+genericShadowCheckInline =3*memoryAccess  ns/access  derived  KASAN_INLINE: LSR + LDRB (shadow, L1 hit) + CBNZ: about one cycle on a 6-wide core (V2 IssueWidth 6), written as 3 load slots
+swTagsShadowCheck     =genericShadowCheck+swTagsShadowCheckInline-genericShadowCheckInline  ns/access  derived  KASAN_OUTLINE: the outline call as for generic plus sw_tags' extra tag extraction and compare (inline sw_tags − inline generic)
+swTagsShadowCheckInline =2*genericShadowCheckInline  ns/access  derived  KASAN_INLINE: UBFX + LDRB + LSR + CMP + B.NE: about two cycles, twice the generic check
 
 # --- kasan: software modes ---
 shadowByteWrite       =memsetZero  ns/byte  derived  the shadow is written with memset

@@ -6,7 +6,7 @@
  * constant: time is linear in each, so the figures give a linear system).
  */
 import type { KasanMode } from "../config/mode.js";
-import { COST_TERMS, type CostTerm, type ExtraCountName } from "./cost-terms.js";
+import { COST_TERMS, type CostTerm, type ExtraCountName, type KasanInstrumentation } from "./cost-terms.js";
 import { Counters, ORIGINS, type CounterSet, type Origin } from "./counters.js";
 import { ProfileError, type CostProfile, type Expr, type ProfileConstant } from "./profile.js";
 
@@ -16,6 +16,8 @@ export { listProfiles, readProfile } from "./profile-files.js";
 export interface EstimateOptions {
   /** The KASAN mode active in the run ("off" for a kernel without KASAN or booted with it off). */
   mode: KasanMode;
+  /** How the software modes' checks were compiled (default "outline", Kconfig's default choice). */
+  instrumentation?: KasanInstrumentation;
   /** Workload counts: a number, or the name of a workload constant of the profile (which may be fitted). */
   extra?: Readonly<Partial<Record<ExtraCountName, number | string>>>;
   /** Values of the profile's fitted constants, by constant name (`key` or `key@mode`). */
@@ -101,8 +103,8 @@ function evalExpr(e: Expr, ref: (name: string) => number | undefined, at: string
 }
 
 /** Whether a term counts in `mode`. */
-function active(t: CostTerm, mode: KasanMode): boolean {
-  return t.modes === undefined || t.modes.includes(mode);
+function active(t: CostTerm, mode: KasanMode, instrumentation: KasanInstrumentation = "outline"): boolean {
+  return (t.modes === undefined || t.modes.includes(mode)) && (t.instrumentation === undefined || t.instrumentation === instrumentation);
 }
 
 /** The term's count from one counter set (workload counts not included). */
@@ -139,7 +141,7 @@ export function estimate(profile: CostProfile, counts: CounterSet | Counters, op
   const unpriced: Estimate["unpriced"] = [];
   let totalNs = 0;
   for (const t of COST_TERMS) {
-    if (!active(t, opts.mode)) continue;
+    if (!active(t, opts.mode, opts.instrumentation)) continue;
     const fromCounters = counterCount(t, total);
     const fromExtra = extraCount(profile, t, opts);
     const count = fromCounters + fromExtra;

@@ -34,13 +34,18 @@ export interface CostTerm {
    * a qemu-user microbenchmark and the same work in a qemu-system guest kernel).
    */
   readonly scaledBy?: string;
+  /** Only counted for kernels built with this KASAN instrumentation type (software modes). */
+  readonly instrumentation?: KasanInstrumentation;
 }
+
+/** CONFIG_KASAN_OUTLINE (Kconfig's default choice) or CONFIG_KASAN_INLINE. */
+export type KasanInstrumentation = "outline" | "inline";
 
 const PER_INSN = "ns/instruction";
 /** Scale of the stack-collection figures (see WORKLOAD_CONSTANTS). */
 const SCALE = "stackCollectionScale";
 
-function term(key: string, unit: string, description: string, counters: CostTerm["counters"], more: Partial<Pick<CostTerm, "extra" | "modes" | "scaledBy">> = {}): CostTerm {
+function term(key: string, unit: string, description: string, counters: CostTerm["counters"], more: Partial<Pick<CostTerm, "extra" | "modes" | "scaledBy" | "instrumentation">> = {}): CostTerm {
   return { key, unit, description, counters, ...more };
 }
 
@@ -81,13 +86,25 @@ export const COST_TERMS: readonly CostTerm[] = [
     extra: { ordinaryAccesses: 1 },
     modes: ["hw_tags"],
   }),
-  term("genericShadowCheck", "ns/access", "generic: the compiler's inline shadow check before an access (KASAN_INLINE)", { shadowChecks: 1 }, {
+  term("genericShadowCheck", "ns/access", "generic: the compiler's check before an access as KASAN_OUTLINE (Kconfig's default) builds it: a call to __asan_loadN/__asan_storeN", { shadowChecks: 1 }, {
     extra: { ordinaryAccesses: 1 },
     modes: ["generic"],
+    instrumentation: "outline",
   }),
-  term("swTagsShadowCheck", "ns/access", "sw_tags: the compiler's inline tag check before an access (KASAN_INLINE)", { shadowChecks: 1 }, {
+  term("swTagsShadowCheck", "ns/access", "sw_tags: the compiler's check before an access as KASAN_OUTLINE builds it: a call to __hwasan_loadN/__hwasan_storeN", { shadowChecks: 1 }, {
     extra: { ordinaryAccesses: 1 },
     modes: ["sw_tags"],
+    instrumentation: "outline",
+  }),
+  term("genericShadowCheckInline", "ns/access", "generic: the compiler's inline shadow check before an access (KASAN_INLINE)", { shadowChecks: 1 }, {
+    extra: { ordinaryAccesses: 1 },
+    modes: ["generic"],
+    instrumentation: "inline",
+  }),
+  term("swTagsShadowCheckInline", "ns/access", "sw_tags: the compiler's inline tag check before an access (KASAN_INLINE)", { shadowChecks: 1 }, {
+    extra: { ordinaryAccesses: 1 },
+    modes: ["sw_tags"],
+    instrumentation: "inline",
   }),
 
   // --- kasan: software modes ---
