@@ -1,8 +1,10 @@
 /**
  * Disjoint address ranges kept sorted by start in parallel Float64Arrays, with one payload per
  * range. Used for the free-space list (payload: the slab pointer of the struct vmap_area that
- * describes the free block) and for the busy areas (payload: the VmapArea). Offsets are plain
- * numbers below 2^44, so doubles hold them exactly. Insert/remove shift with copyWithin.
+ * describes the free block), whose search walks the arrays by index. Offsets are plain numbers
+ * below 2^44, so doubles hold them exactly. Insert/remove shift with copyWithin (the payloads by
+ * hand), so each costs the entries above it: the busy areas, thousands of them, live in
+ * BusyVmapAreas instead.
  */
 export class SortedRanges<T> {
   starts: Float64Array;
@@ -52,7 +54,11 @@ export class SortedRanges<T> {
     if (i < this.n) {
       this.starts.copyWithin(i + 1, i, this.n);
       this.ends.copyWithin(i + 1, i, this.n);
-      this.items.splice(i, 0, item);
+      // Shift by hand: splice would allocate the (empty) array of removed items every call.
+      const items = this.items;
+      items.push(item);
+      for (let j = this.n; j > i; j--) items[j] = items[j - 1];
+      items[i] = item;
     } else {
       this.items.push(item);
     }
@@ -66,7 +72,9 @@ export class SortedRanges<T> {
     if (i < this.n - 1) {
       this.starts.copyWithin(i, i + 1, this.n);
       this.ends.copyWithin(i, i + 1, this.n);
-      this.items.splice(i, 1);
+      const items = this.items;
+      for (let j = i; j < this.n - 1; j++) items[j] = items[j + 1];
+      items.pop();
     } else {
       this.items.pop();
     }

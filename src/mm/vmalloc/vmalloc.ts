@@ -65,7 +65,7 @@ import {
   GFP_NOWAIT,
   GFP_USER,
 } from "../gfp.js";
-import { SortedRanges } from "./sorted-ranges.js";
+import { BusyVmapAreas } from "./busy-vmap-areas.js";
 import type { VmallocKasanHooks, VmallocPageAllocator, VmallocSlab } from "./interfaces.js";
 import { VM_ALLOC, VM_NO_GUARD, VM_UNINITIALIZED, NUMA_NO_NODE } from "./vm-flags.js";
 import type { VmallocTraceEvent } from "./vmalloc-trace.js";
@@ -250,7 +250,7 @@ export class Vmalloc<Cache = unknown> {
   readonly vmapAreaCache: Cache;
   private readonly free: FreeVmapAreaList;
   /** Busy areas (all vmap nodes' busy trees as one address-sorted index). */
-  private readonly busy = new SortedRanges<VmapArea>(256);
+  private readonly busy = new BusyVmapAreas<VmapArea>();
   private readonly nodes: VmapNode[];
   /** Per-CPU ne_fit_preload_node (slab pointer, 0 = empty). */
   private readonly preloadNode: Float64Array;
@@ -431,20 +431,17 @@ export class Vmalloc<Cache = unknown> {
 
   /** find_vm_area(addr): the vm_struct of the busy area containing addr (tag ignored). */
   findVmArea(ptr: Ptr): VmStruct | undefined {
-    const i = this.busy.findContaining(ptrOffset(ptr));
-    if (i < 0) return undefined;
-    return this.busy.items[i].vm ?? undefined;
+    return this.busy.containing(ptrOffset(ptr))?.vm ?? undefined;
   }
 
   /** vmalloc_to_page(addr): the pfn mapped at addr, or -1 (guard page, unmapped, not vmalloc). */
   vmallocToPage(ptr: Ptr): number {
     const off = ptrOffset(ptr);
-    const r = this.busy;
-    const i = r.findContaining(off);
-    if (i < 0) return -1;
-    const vm = r.items[i].vm;
+    const va = this.busy.containing(off);
+    if (va === undefined) return -1;
+    const vm = va.vm;
     if (vm === null) return -1;
-    const idx = Math.floor((off - r.starts[i]) / PAGE_SIZE);
+    const idx = Math.floor((off - va.vaStart) / PAGE_SIZE);
     return idx < vm.nrPages ? vm.pages[idx] : -1;
   }
 
@@ -653,8 +650,7 @@ export class Vmalloc<Cache = unknown> {
       vm.addr = makePtr(TAG_KERNEL, addr);
       vm.size = size;
     }
-    const r = this.busy;
-    r.insertAt(r.firstStartingAtOrAbove(addr), addr, addr + size, va);
+    this.busy.insert(addr, addr + size, va);
     this.counters.cur.vmapAreaAllocs++;
     this.hooks.populateVmalloc(makePtr(TAG_KERNEL, addr), size);
     return va;
@@ -762,10 +758,8 @@ export class Vmalloc<Cache = unknown> {
       this.warnSink(`Trying to vfree() bad address (${formatPx(ptr)})`);
       return null;
     }
-    const r = this.busy;
-    const i = r.findContaining(off);
-    if (i < 0) return null;
-    const va = r.removeAt(i);
+    const va = this.busy.removeContaining(off);
+    if (va === undefined) return null;
     const vm = va.vm;
     if (vm === null) return null;
     this.hooks.poisonVmalloc(vm.addr, getVmAreaSize(vm));
