@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { runInIrq } from "../../arch/stacktrace/irq-entry.js";
 import { inIrqentryText } from "../../arch/stacktrace/irq-entry.js";
@@ -83,5 +84,41 @@ describe("kasan_save_stack flavours", () => {
 
   it("rejects an unknown flavour", () => {
     expect(() => setup({ stacks: "fp" as never })).toThrow(/expected one of unwinder, scs, scs-noscs, none/);
+  });
+
+  it("a repeated save (same site frames, same call stack) gives the handle, counts and trace of a fresh collection", () => {
+    // Reference: collect() then the depot directly, which never takes the collector's memo.
+    const sites = ["kmalloc", "kfree", "kmem_cache_alloc", "kmem_cache_free", "aux", undefined] as const;
+    const op = fc.record({ site: fc.constantFrom(...sites), stack: fc.nat(5), depth: fc.integer({ min: 0, max: 10 }), irq: fc.boolean() });
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 60 }), fc.integer({ min: 2, max: 12 }), (ops, maxFrames) => {
+        const mk = () => {
+          const ctx = new ExecContext(1);
+          const counters = new Counters();
+          const depot = new StackDepot({ counters, bucketOrder: 12, maxFrames, isIrqEntry: (ip) => inIrqentryText(ctx.kallsyms, ip) });
+          return { ctx, counters, depot, saver: new KasanStackCollector({ ctx, counters, mode: "hw_tags", depot }) };
+        };
+        const a = mk();
+        const b = mk();
+        for (const { site, stack, depth, irq } of ops) {
+          // Call stacks: `depth` frames of caller `stack`, some past the memo's 8 entries; with `irq`, an IRQ entry frame
+          // (filter_irq_stacks cuts there) in the middle.
+          const frames = (t: typeof a) =>
+            Array.from({ length: depth }, (_, i) => (irq && i === depth >> 1 ? t.ctx.kallsyms.callSite("gic_handle_irq", "handle_domain_irq") : t.ctx.kallsyms.callSite(`caller${stack}_${i}`, "callee")));
+          a.ctx.callStack.splice(0, a.ctx.callStack.length, ...frames(a));
+          b.ctx.callStack.splice(0, b.ctx.callStack.length, ...frames(b));
+          const ha = a.saver.save(0xcc0, true, site);
+          const hb = b.depot.save((b.saver as unknown as { buf: Float64Array }).buf, b.saver.collect(site), 0xcc0, true);
+          expect(ha).toBe(hb);
+          expect(a.saver.lastTrace()).toEqual(b.saver.lastTrace());
+        }
+        const pick = (t: typeof a) => {
+          const c = t.counters.total();
+          return [c.stackTracesSaved, c.framesUnwound, c.depotLookups, c.depotInserts, t.depot.records];
+        };
+        expect(pick(a)).toEqual(pick(b));
+      }),
+      { numRuns: 200 },
+    );
   });
 });

@@ -36,6 +36,10 @@ export interface KasanStackOptions {
 
 export const STACK_COLLECTIONS: readonly StackCollection[] = ["unwinder", "scs", "scs-noscs", "none"];
 
+/** Slots of the collector's memo of recent unwinder saves (direct-mapped), and the longest call stack it keeps. */
+const MEMO_SLOTS = 256;
+const MEMO_MAX_STACK = 8;
+
 export interface KasanStackCollectorDeps {
   ctx: ExecContext;
   counters: Counters;
@@ -51,6 +55,16 @@ export class KasanStackCollector implements KasanStackSaver {
   private readonly sites: StackSites;
   private readonly buf = new Float64Array(KASAN_STACK_DEPTH);
   private lastN = 0;
+  // Memo of recent unwinder saves: the unwound trace is a function of the site's frames and the
+  // task's call stack alone, so a save with both identical to a memoised one (whose depot save
+  // was repeatable) has the same entries, counts and handle; only the copying and hashing go.
+  private readonly memoFrames: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(MEMO_SLOTS).fill(undefined);
+  private readonly memoStack = new Float64Array(MEMO_SLOTS * MEMO_MAX_STACK);
+  private readonly memoStackLen = new Int32Array(MEMO_SLOTS);
+  private readonly memoN = new Int32Array(MEMO_SLOTS);
+  private readonly memoHandle = new Float64Array(MEMO_SLOTS);
+  /** The last save was a memo hit in this slot (`buf` not written): lastTrace() rebuilds it. */
+  private lastHit = -1;
 
   constructor(private readonly deps: KasanStackCollectorDeps) {
     const o = deps.options ?? {};
@@ -67,6 +81,7 @@ export class KasanStackCollector implements KasanStackSaver {
 
   /** The entries of the last collected trace (innermost first), before the depot. */
   lastTrace(): number[] {
+    if (this.lastHit >= 0) this.materialiseHit();
     return Array.from(this.buf.subarray(0, this.lastN));
   }
 
@@ -91,13 +106,61 @@ export class KasanStackCollector implements KasanStackSaver {
     }
     c.stackTracesSaved += 1;
     this.lastN = n;
+    this.lastHit = -1;
     return n;
   }
 
   save(gfp: number, canAlloc: boolean, site?: KasanStackSite): number {
     if (this.collection === "none") return 0;
-    const n = this.collect(site);
     const depot = this.deps.depot;
-    return depot === undefined ? 0 : depot.save(this.buf, n, gfp, canAlloc);
+    if (this.useScs || depot === undefined) {
+      const n = this.collect(site);
+      return depot === undefined ? 0 : depot.save(this.buf, n, gfp, canAlloc);
+    }
+    const frames = this.sites.frames(site);
+    const st = this.deps.ctx.callStack;
+    const len = st.length;
+    if (len > MEMO_MAX_STACK) return depot.save(this.buf, this.collect(site), gfp, canAlloc);
+    const slot = memoSlot(frames.length, len === 0 ? 0 : st[len - 1]);
+    if (this.memoFrames[slot] === frames && this.memoStackLen[slot] === len) {
+      const ms = this.memoStack;
+      const base = slot * MEMO_MAX_STACK;
+      let i = 0;
+      while (i < len && ms[base + i] === st[i]) i++;
+      if (i === len) {
+        const n = this.memoN[slot];
+        const c = this.deps.counters.cur;
+        c.framesUnwound += unwindFramesVisited(n);
+        c.stackTracesSaved += 1;
+        this.lastN = n;
+        this.lastHit = slot;
+        return depot.repeatSave(this.memoHandle[slot]);
+      }
+    }
+    const n = this.collect(site);
+    const handle = depot.save(this.buf, n, gfp, canAlloc);
+    if (depot.lastSaveRepeatable) {
+      this.memoFrames[slot] = frames;
+      this.memoStackLen[slot] = len;
+      const base = slot * MEMO_MAX_STACK;
+      for (let i = 0; i < len; i++) this.memoStack[base + i] = st[i];
+      this.memoN[slot] = n;
+      this.memoHandle[slot] = handle;
+    }
+    return handle;
   }
+
+  /** Write the trace of the memo hit `lastHit` into `buf` (as collect() would have). */
+  private materialiseHit(): void {
+    const slot = this.lastHit;
+    const base = slot * MEMO_MAX_STACK;
+    const stack = Array.from(this.memoStack.subarray(base, base + this.memoStackLen[slot]));
+    this.lastN = stackTraceSaveUnwindEntries(this.memoFrames[slot] as Float64Array, stack, this.buf, KASAN_STACK_DEPTH);
+    this.lastHit = -1;
+  }
+}
+
+/** The memo slot of (site frames, innermost call-stack entry): low bits of the address, mixed. */
+function memoSlot(nFrames: number, ip: number): number {
+  return (Math.imul((ip >>> 2) ^ nFrames, 0x9e3779b1) >>> 24) & (MEMO_SLOTS - 1);
 }

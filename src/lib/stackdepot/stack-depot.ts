@@ -190,17 +190,34 @@ export class StackDepot {
    * the handle of the (deduplicated) trace, or 0.
    */
   save(entries: ArrayLike<number>, nrEntries: number, gfp: number, canAlloc: boolean): number {
-    if (this.disabled) return 0;
+    if (this.disabled) {
+      this.lastSaveRepeatable = false;
+      return 0;
+    }
     const cached = this.recentLookup(entries, nrEntries);
     if (cached !== 0) {
       // Same trace as a recent save that found its record: the kernel's find_stack() hits again.
       this.counters.cur.depotLookups += 1;
+      this.lastSaveRepeatable = true;
       return cached;
     }
     const handle = this.saveUncached(entries, nrEntries, gfp, canAlloc);
-    if (handle !== 0 && nrEntries <= RECENT_MAX_FRAMES && this.filterIrqStacks(entries, nrEntries) <= this.maxFrames) {
-      this.recentInsert(entries, nrEntries, handle);
-    }
+    const repeatable = handle !== 0 && nrEntries <= RECENT_MAX_FRAMES && this.filterIrqStacks(entries, nrEntries) <= this.maxFrames;
+    if (repeatable) this.recentInsert(entries, nrEntries, handle);
+    this.lastSaveRepeatable = repeatable;
+    return handle;
+  }
+
+  /**
+   * Whether the last save()'s handle is the one a save of the identical trace gets again, after
+   * exactly one find_stack() (the record exists, holds the whole filtered trace and is never
+   * removed): such a save may go through repeatSave() instead.
+   */
+  lastSaveRepeatable = false;
+
+  /** save() of a trace identical to one whose save() was repeatable and returned `handle`. */
+  repeatSave(handle: number): number {
+    this.counters.cur.depotLookups += 1;
     return handle;
   }
 
