@@ -74,4 +74,26 @@ describe("byte interner (call sites, cache names, gfp texts found by their bytes
     expect(t.size).toBe(2);
     expect(t.value(t.find(buf, 2, 5, byteHash(buf, 2, 5)))).toBe(345);
   });
+
+  it("find with a DataView (four bytes at a time) answers as the byte-by-byte find, at any alignment", () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.uint8Array({ minLength: 1, maxLength: 13 }), { minLength: 1, maxLength: 20, selector: key }), fc.nat(7), (values, shift) => {
+        const t = new ByteInterner<number>();
+        const { buf, ranges } = layout(values);
+        ranges.forEach(([s, e], i) => t.add(buf, s, e, byteHash(buf, s, e), i));
+        // Probes: every value, and each with its first or last byte changed (same length and often same hash bucket).
+        const probes = values.flatMap((v) => [v, Uint8Array.from(v, (b, j) => (j === 0 ? b ^ 1 : b)), Uint8Array.from(v, (b, j) => (j === v.length - 1 ? b ^ 0x80 : b))]);
+        const backing = new Uint8Array(shift + probes.reduce((a, v) => a + v.length, 0) + 3);
+        const view = new DataView(backing.buffer, shift);
+        const pbuf = backing.subarray(shift);
+        let p = 0;
+        for (const v of probes) {
+          pbuf.set(v, p);
+          const h = byteHash(pbuf, p, p + v.length);
+          expect(t.find(pbuf, p, p + v.length, h, view)).toBe(t.find(pbuf, p, p + v.length, h));
+          p += v.length;
+        }
+      }),
+    );
+  });
 });

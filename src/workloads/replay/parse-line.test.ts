@@ -286,6 +286,24 @@ describe("the one-pass reader of the 6.12 slab/page layouts agrees with the by-n
     expect(readWith(onePass, variants[6])).toMatchObject({ callSite: "tracepoint_add_func+0x10c/0x3e4 [mod]" });
   });
 
+  it("reads a line the same at any byte offset inside a larger buffer (literals compared four bytes at a time)", () => {
+    const p = new TraceLineParser();
+    const expected = readWith(p, KMALLOC); // by name: interns the call site and gfp text
+    const line = Buffer.from(KMALLOC, "latin1");
+    for (let pad = 0; pad < 8; pad++) {
+      // The line sits at offset pad of a view that itself starts 3 bytes into its ArrayBuffer.
+      const backing = new Uint8Array(3 + pad + line.length + 5);
+      backing.set(line, 3 + pad);
+      const buf = backing.subarray(3);
+      const rec = new TraceRecord();
+      p.parse(buf, pad, pad + line.length, 7, rec);
+      const { callSiteId: _id, cacheNameId: _c, eventId: _e, ...fields } = rec;
+      expect(fields).toEqual(expected);
+    }
+    // Each of those went through the one-pass reader (same layout, known call site and gfp).
+    expect(p.fastLines).toBe(8);
+  });
+
   it("equal call sites get equal ids, from either reader", () => {
     const p = new TraceLineParser();
     const a = parseTraceLine(KMALLOC, 1, p);

@@ -105,25 +105,39 @@ const F_END = bytesOf("end");
 const F_NUM_PURGED = bytesOf("num_purged");
 
 /** Event names as bytes, indexed like TRACE_EVENT_NAMES (up to tracing_mark_write). */
-const EVENT_BYTES = TRACE_EVENT_NAMES.slice(0, EV_OTHER).map(bytesOf);
+const EVENT_BYTES = TRACE_EVENT_NAMES.slice(0, EV_OTHER).map((name) => literal(name));
 /** Event kinds by the length of their name (candidates to compare). */
 const EVENTS_BY_LENGTH: number[][] = [];
-for (let k = 0; k < EVENT_BYTES.length; k++) (EVENTS_BY_LENGTH[EVENT_BYTES[k].length] ??= []).push(k);
+for (let k = 0; k < EVENT_BYTES.length; k++) (EVENTS_BY_LENGTH[EVENT_BYTES[k].bytes.length] ??= []).push(k);
+
+/** A literal of the expected layout: its bytes, and the same as little-endian 32-bit words (the bytes past the last whole word compared one by one). */
+interface Literal {
+  bytes: Uint8Array;
+  words: Int32Array;
+}
+
+function literal(s: string): Literal {
+  const bytes = bytesOf(s);
+  const words = new Int32Array(bytes.length >> 2);
+  for (let i = 0; i < words.length; i++) words[i] = bytes[4 * i] | (bytes[4 * i + 1] << 8) | (bytes[4 * i + 2] << 16) | (bytes[4 * i + 3] << 24);
+  return { bytes, words };
+}
 
 // The 6.12 TP_printk layouts the one-pass reader expects (include/trace/events/kmem.h).
-const L_CALL_SITE = bytesOf("call_site=");
-const L_PTR = bytesOf(" ptr=");
-const L_BYTES_REQ = bytesOf(" bytes_req=");
-const L_BYTES_ALLOC = bytesOf(" bytes_alloc=");
-const L_GFP_FLAGS = bytesOf(" gfp_flags=");
-const L_NODE = bytesOf(" node=");
-const L_NAME = bytesOf(" name=");
-const L_PAGE = bytesOf("page=");
-const L_PFN = bytesOf(" pfn=0x");
-const L_ORDER = bytesOf(" order=");
-const L_MIGRATETYPE = bytesOf(" migratetype=");
-const L_ACCOUNTED_FALSE = bytesOf(" accounted=false");
-const L_ACCOUNTED_TRUE = bytesOf(" accounted=true");
+const L_CALL_SITE = literal("call_site=");
+const L_PTR = literal(" ptr=");
+const L_BYTES_REQ = literal(" bytes_req=");
+const L_BYTES_ALLOC = literal(" bytes_alloc=");
+const L_GFP_FLAGS = literal(" gfp_flags=");
+const L_NODE = literal(" node=");
+const L_NAME = literal(" name=");
+const L_PAGE = literal("page=");
+const L_PFN = literal(" pfn=0x");
+const L_ORDER = literal(" order=");
+const L_MIGRATETYPE = literal(" migratetype=");
+const L_ACCOUNTED_FALSE = literal(" accounted=false");
+const L_ACCOUNTED_TRUE = literal(" accounted=true");
+
 
 export class TraceLineParser {
   /** Lines whose fields the one-pass reader took, and lines read by field name. */
@@ -146,6 +160,8 @@ export class TraceLineParser {
   private readonly ve = new Int32Array(MAX_FIELDS);
   private nf = 0;
   private buf: Uint8Array = new Uint8Array(0);
+  /** `buf` as a DataView, for comparing literals four bytes at a time. */
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   private lineNo = 0;
   private ev = "";
 
@@ -162,12 +178,16 @@ export class TraceLineParser {
 
   /** Parse `buf[start, end)` (no line terminator; a trailing CR is ignored) into `rec`. */
   parse(buf: Uint8Array, start: number, end: number, lineNo: number, rec: TraceRecord): number {
-    this.buf = buf;
+    if (buf !== this.buf) {
+      this.buf = buf;
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
     this.lineNo = lineNo;
     this.ev = "";
     if (end > start && buf[end - 1] === 0x0d) end--;
     rec.lineNo = lineNo;
-    let i = start;
+    // The task column is right-aligned in 16 characters: skip its padding four spaces at a time.
+    let i = this.skipSpaceWords(start, end);
     while (i < end && (buf[i] === SPACE || buf[i] === TAB)) i++;
     if (i === end || buf[i] === HASH) return (rec.kind = EV_NONE);
     // "CPU:1 [LOST 42 EVENTS]" from trace_output.c when the buffer overran.
@@ -206,7 +226,7 @@ export class TraceLineParser {
     rec.hardirq = false;
     if (tokEnd > j && buf[tokEnd - 1] !== COLON) {
       if (tokEnd - j >= 3) rec.hardirq = buf[j + 2] === 0x68 || buf[j + 2] === 0x48; // 'h' / 'H'
-      j = tokEnd;
+      j = this.skipSpaceWords(tokEnd, end);
       while (j < end && buf[j] === SPACE) j++;
       tokEnd = j;
       while (tokEnd < end && buf[tokEnd] !== SPACE) tokEnd++;
@@ -376,12 +396,24 @@ export class TraceLineParser {
     return false;
   }
 
+  /** Past the whole words of four spaces from p (the bytes after are the caller's to check). */
+  private skipSpaceWords(p: number, end: number): number {
+    const view = this.view;
+    while (p + 4 <= end && view.getInt32(p, true) === 0x20202020) p += 4;
+    return p;
+  }
+
   /** Past the literal `lit` at p, or -1. */
-  private lit(p: number, end: number, lit: Uint8Array): number {
+  private lit(p: number, end: number, literal: Literal): number {
+    const lit = literal.bytes;
     const n = lit.length;
     if (p < 0 || p + n > end) return -1;
+    const words = literal.words;
+    const view = this.view;
+    let x = 0;
+    for (let w = 0; w < words.length; w++, x += 4) if (view.getInt32(p + x, true) !== words[w]) return -1;
     const buf = this.buf;
-    for (let x = 0; x < n; x++) if (buf[p + x] !== lit[x]) return -1;
+    for (; x < n; x++) if (buf[p + x] !== lit[x]) return -1;
     return p + n;
   }
 
@@ -465,7 +497,7 @@ export class TraceLineParser {
     }
     if (p === s) return -1;
     this.num = p;
-    return t.find(buf, s, p, Math.imul(h ^ (p - s), FNV_PRIME));
+    return t.find(buf, s, p, Math.imul(h ^ (p - s), FNV_PRIME), this.view);
   }
 
   /** `call_site=` with a symbol seen before (a ` [module]` after it fails the next field's literal). */
@@ -506,21 +538,11 @@ export class TraceLineParser {
   }
 
   private eventKind(s: number, e: number): number {
-    const buf = this.buf;
-    const len = e - s;
-    const candidates = EVENTS_BY_LENGTH[len];
+    const candidates = EVENTS_BY_LENGTH[e - s];
     if (candidates === undefined) return EV_OTHER;
     for (let c = 0; c < candidates.length; c++) {
       const k = candidates[c];
-      const name = EVENT_BYTES[k];
-      let ok = true;
-      for (let x = 0; x < len; x++) {
-        if (buf[s + x] !== name[x]) {
-          ok = false;
-          break;
-        }
-      }
-      if (ok) return k;
+      if (this.lit(s, e, EVENT_BYTES[k]) === e) return k;
     }
     return EV_OTHER;
   }
