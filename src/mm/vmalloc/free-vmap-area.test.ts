@@ -110,4 +110,69 @@ describe("free vmap space (va_clip, merge_or_add_vmap_area)", () => {
       { numRuns: 200 },
     );
   });
+  it("finds a block that grew downwards by merging below an earlier search's first fit", () => {
+    const { fl } = list();
+    fl.mergeOrAdd(0, 64 * PAGE, 1);
+    const a = fl.alloc(PAGE, PAGE, 0, 64 * PAGE, () => 2);
+    const b = fl.alloc(PAGE, PAGE, 0, 64 * PAGE, () => 3);
+    expect([a, b]).toEqual([0, PAGE]);
+    expect(fl.mergeOrAdd(0, PAGE, 4)).toBe(true);
+    // Free: [0, 1) and [2, 64) pages. Four pages skip the one-page block: first fit at page 2.
+    expect(fl.alloc(4 * PAGE, PAGE, 0, 64 * PAGE, () => 5)).toBe(2 * PAGE);
+    // Freeing page 1 grows the block at page 0 to [0, 2) (pages 2–5 are taken); freeing
+    // pages 2–5 then joins it to [6, 64): the block at page 0, below the earlier fit, grew.
+    expect(fl.mergeOrAdd(PAGE, 2 * PAGE, 6)).toBe(true);
+    expect(fl.mergeOrAdd(2 * PAGE, 6 * PAGE, 7)).toBe(true);
+    // Now [0, 64) is one block again: the lowest fit for four pages is page 0.
+    expect(fl.count).toBe(1);
+    expect(fl.alloc(4 * PAGE, PAGE, 0, 64 * PAGE, () => 8)).toBe(0);
+  });
+
+  it("returns the lowest fit for repeated request shapes above varying vstarts, the search floors kept per shape (property)", () => {
+    const SPACE = 256 * PAGE;
+    // Few sizes and starts so shapes repeat (their remembered floors are used), and up to
+    // 3 × 4 × 3 = 36 shapes, more than the 16 remembered (slots get reused).
+    const op = fc.oneof(
+      fc.record({
+        kind: fc.constant("alloc" as const),
+        pages: fc.constantFrom(1, 3, 4),
+        alignShift: fc.integer({ min: 0, max: 3 }),
+        vstartPages: fc.constantFrom(0, 17, 64),
+      }),
+      fc.record({ kind: fc.constant("free" as const), pick: fc.nat() }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
+        const { fl } = list();
+        let nextObj = 1;
+        fl.mergeOrAdd(0, SPACE, nextObj++);
+        const live: [number, number][] = [];
+        for (const o of ops) {
+          if (o.kind === "alloc") {
+            const size = o.pages * PAGE;
+            const align = PAGE << o.alignShift;
+            const vstart = o.vstartPages * PAGE;
+            // Brute force over every block: the lowest one ending above vstart that holds
+            // an aligned start at or above vstart.
+            let expected = -1;
+            for (let i = 0; i < fl.count; i++) {
+              if (fl.ranges.ends[i] <= vstart) continue;
+              const a = alignUp(Math.max(fl.ranges.starts[i], vstart), align);
+              if (a + size <= fl.ranges.ends[i]) {
+                expected = a;
+                break;
+              }
+            }
+            const got = fl.alloc(size, align, vstart, SPACE, () => nextObj++);
+            expect(got).toBe(expected < 0 ? VA_ENOENT : expected);
+            if (got >= 0) live.push([got, got + size]);
+          } else if (live.length > 0) {
+            const [s, e] = live.splice(o.pick % live.length, 1)[0];
+            expect(fl.mergeOrAdd(s, e, nextObj++)).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

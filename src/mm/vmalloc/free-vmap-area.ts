@@ -35,8 +35,20 @@ export const VA_ERANGE = -34;
 
 export { alignUp };
 
+/** Most distinct (size, align, vstart) requests whose search start is remembered. */
+const MAX_FIT_HINTS = 16;
+
 export class FreeVmapAreaList {
   readonly ranges = new SortedRanges<Ptr>(256);
+  // Search starts remembered per request shape (size, align, vstart): no free block starting
+  // below hintFloor[h] fits that request. Allocations only shrink or split blocks, which keeps
+  // that true; mergeOrAdd lowers the floors to the start of the block it grows or adds. The
+  // search then skips the run of small fragments below the first fit (thread stacks walked
+  // thousands of them per allocation) and still returns the lowest fit.
+  private readonly hintSize: number[] = [];
+  private readonly hintAlign: number[] = [];
+  private readonly hintVstart: number[] = [];
+  private readonly hintFloor: number[] = [];
 
   constructor(
     /** kmem_cache_free(vmap_area_cachep, obj). */
@@ -65,6 +77,11 @@ export class FreeVmapAreaList {
     const ends = r.ends;
     const n = r.n;
     let i = r.firstEndingAbove(vstart);
+    const h = this.hintFor(size, align, vstart);
+    if (this.hintFloor[h] > -Infinity) {
+      const j = r.firstStartingAtOrAbove(this.hintFloor[h]);
+      if (j > i) i = j;
+    }
     let nva = 0;
     for (; i < n; i++) {
       const s = starts[i];
@@ -73,6 +90,8 @@ export class FreeVmapAreaList {
       nva = alignUp(s > vstart ? s : vstart, align);
       if (nva + size <= e) break;
     }
+    // Every block before i is too small for this request.
+    this.hintFloor[h] = i < n ? starts[i] : Infinity;
     if (i >= n) return VA_ENOENT;
     if (nva + size > vend) return VA_ERANGE;
 
@@ -136,7 +155,26 @@ export class FreeVmapAreaList {
       merged = true;
     }
     if (!merged) r.insertAt(i, start, end, obj);
+    // The block that grew or was added may now fit requests that skipped below it.
+    const grown = hasPrev && r.ends[i - 1] >= end ? r.starts[i - 1] : start;
+    const floors = this.hintFloor;
+    for (let h = 0; h < floors.length; h++) if (floors[h] > grown) floors[h] = grown;
     return true;
+  }
+
+  /** The hint slot of request shape (size, align, vstart); a new one starts with no floor. */
+  private hintFor(size: number, align: number, vstart: number): number {
+    const n = this.hintSize.length;
+    for (let h = 0; h < n; h++) {
+      if (this.hintSize[h] === size && this.hintAlign[h] === align && this.hintVstart[h] === vstart) return h;
+    }
+    // Full: reuse the last slot (a forgotten hint only costs a longer search).
+    const h = n < MAX_FIT_HINTS ? n : n - 1;
+    this.hintSize[h] = size;
+    this.hintAlign[h] = align;
+    this.hintVstart[h] = vstart;
+    this.hintFloor[h] = -Infinity;
+    return h;
   }
 }
 
