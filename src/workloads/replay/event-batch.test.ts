@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { BATCH_EVENTS, EventBatchReader, EventBatchWriter } from "./event-batch.js";
 import { TraceLineParser } from "./parse-line.js";
-import { EV_KFREE, EV_KMEM_CACHE_FREE, EV_NONE, EV_OTHER, EV_TRACING_MARK_WRITE, TraceRecord } from "./trace-record.js";
+import { EV_KFREE, EV_KMALLOC, EV_KMEM_CACHE_FREE, EV_NONE, EV_OTHER, EV_TRACING_MARK_WRITE, TraceRecord } from "./trace-record.js";
 
 const TRACES = new URL("../../../../shared/reference/traces/", import.meta.url);
 
@@ -72,5 +72,24 @@ describe("the binary event stream between the parse worker and the replay", () =
     expect(w.length).toBe(0);
     for (let i = 0; i < BATCH_EVENTS; i++) w.add(recs[0]);
     expect(w.full).toBe(true);
+  });
+  it("keeps an event's numbers exact when one does not fit 32 bits (or is -0), next to packed ones", () => {
+    const w = new EventBatchWriter();
+    const r = new EventBatchReader();
+    r.addStrings(["f+0x1/0x2"]);
+    const base = { kind: EV_KMALLOC, event: "kmalloc", callSite: "f+0x1/0x2", callSiteId: 0, ptrHi16: 0xf4ff, ptrLow48: 0xff000e333a40, bytesReq: 64, bytesAlloc: 64, gfp: 0xcc0, node: -1 };
+    // Packed through the int32 view: every int lane fits. The others each push one lane past
+    // int32 (2^40 bytes, gfp bit 31 set, pid 2^31) or to -0 (a "node=-0" in the trace), so their
+    // events stay all doubles; either way the record read back is the one written.
+    const variants: Partial<TraceRecord>[] = [{}, { bytesReq: 2 ** 40 }, { gfp: 0x80000000 }, { pid: 2 ** 31 }, { node: -0 }, { bytesAlloc: 1.5 }];
+    const recs = variants.map((v) => Object.assign(new TraceRecord(), base, v));
+    for (const x of recs) w.add(x);
+    const b = w.take();
+    for (let i = 0; i < b.n; i++) {
+      const back = new TraceRecord();
+      r.read(b.data, i, b.extra, back);
+      expect(back).toEqual(recs[i]);
+      expect(Object.is(back.node, recs[i].node)).toBe(true);
+    }
   });
 });

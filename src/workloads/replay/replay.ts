@@ -104,13 +104,19 @@ export class TraceReplay {
 
   constructor(private readonly opts: ReplayOptions) {
     if (opts.runs.length === 0) throw new Error("replay: no runs (mode/policy) to replay into");
-    this.engines = opts.runs.map((r) => new ReplayEngine(bootKernel(r.boot), opts));
     const url = opts.parseWorkerUrl ?? DEFAULT_WORKER_URL;
     const where = opts.parseIn ?? "auto";
     this.parseIn = where === "auto" ? ((opts.parseWorkerUrl !== undefined || workerScriptPresent()) && availableParallelism() > 1 ? "worker" : "inline") : where;
     const parseOpts = { lenient: opts.lenient, maxLineBytes: opts.maxLineBytes };
+    // The worker starts first: it loads its modules while this thread boots the kernels.
     if (this.parseIn === "worker") this.client = new ParseWorkerClient(url, parseOpts, (b) => this.batch(b));
     else this.pump = new TraceParsePump((rec) => this.feed(rec, this.pump?.bytes ?? 0), parseOpts);
+    try {
+      this.engines = opts.runs.map((r) => new ReplayEngine(bootKernel(r.boot), opts));
+    } catch (e) {
+      this.client?.close();
+      throw e;
+    }
   }
 
   push(chunk: Uint8Array): void {
