@@ -17,7 +17,7 @@
 # Fitted constants name the row they are fitted to (<table-id>/<row-label>); `kasan-sim reproduce`
 # solves for them from the model's counts, so a fitted row is never a prediction.
 
-profile: qemu-tcg — QEMU TCG full-system emulation with MTE (-machine virt,mte=on -cpu max), from qemu-user microbenchmarks and fits to seeds 003/004
+profile: qemu-tcg — QEMU TCG full-system emulation with MTE (-machine virt,mte=on -cpu max), from qemu-user microbenchmarks and fits to seeds 003/004 (seed 001 too when it prices that table)
 
 # --- MTE instructions (MTE-on process, PR_MTE_TCF_SYNC) ---
 irg                   32.072  ns/instruction  measured  bench/qemu/measure.mjs irg: IRG loop minus empty loop, qemu-user 7.2 -cpu max (see results.json)
