@@ -1,20 +1,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { captureStdio } from "../../../test/helpers/capture-stdio.js";
 import { main } from "../main.js";
 import { defaultProfileName } from "./reproduce.js";
 
-function capture(): { out: () => string; err: () => string } {
-  let out = "";
-  let err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => {
-    out += String(s);
-    return true;
-  });
-  vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => {
-    err += String(s);
-    return true;
-  });
-  return { out: () => out, err: () => err };
-}
+const capture = captureStdio;
 
 afterEach(() => vi.restoreAllMocks());
 
