@@ -17,7 +17,6 @@
 import { fitConstants, fittedConstants, estimate, type CostProfile, type Estimate, type EstimateOptions, type FitRow } from "../../cost/cost-model.js";
 import { CounterSet, COUNTER_NAMES, type CounterName, type Counters } from "../../cost/counters.js";
 import { defaultKernelConfig } from "../../config/kconfig.js";
-import type { KasanMode } from "../../config/mode.js";
 import { runPolicy, type PolicyRun } from "../bench-run.js";
 import { runBoots, type BootRunResult, type BootRunSpec } from "../boot/index.js";
 import { pgtableMemoryBytes, pgtableMode } from "../pgtable/pgtable-mode.js";
@@ -199,8 +198,10 @@ function priced(profile: CostProfile, m: RowModel, fitted: Record<string, number
   return estimate(profile, m.counts, { ...m.options, fitted });
 }
 
+/** A priced figure in the row's unit (time rows are in seconds). */
 function toUnit(ns: number, unit: string): number {
-  return unit === "s" ? ns / 1e9 : ns;
+  if (unit !== "s") throw new Error(`reproduce: a priced row must be in seconds, got ${unit}`);
+  return ns / 1e9;
 }
 
 /** Reproduce every table under `o.profile`. */
@@ -364,4 +365,3 @@ function slabTable(slab: Map<string, number>, profile: string): ReproducedTable 
   return { id: SEED_003_SLAB.id, profile, title: SEED_003_SLAB.title, source: SEED_003_SLAB.source, platform: SEED_003_SLAB.platform, rows, notes };
 }
 
-export type { KasanMode };
