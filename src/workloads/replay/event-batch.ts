@@ -38,26 +38,12 @@ export const BATCH_EVENTS = 4096;
 /** A string reference: ≥ 0 an interned id, -1 the empty string, ≤ -2 the batch's extra[-ref - 2]. */
 const REF_EMPTY = -1;
 
-/**
- * Lanes (bit k: lane k) an event of each kind carries as int32 (through the Int32Array view),
- * besides lane 0, the kind, which always is: cpu, pid, hardirq and the kind's fields other than
- * the line number, 48-bit addresses and pointer bits.
+/*
+ * Lanes an event carries as int32 (through the Int32Array view), besides lane 0, the kind,
+ * which always is: cpu, pid, hardirq and the kind's fields other than the line number, 48-bit
+ * addresses and pointer bits (EventBatchWriter.add spells them out per kind; the reader's
+ * readInts reads the same ones).
  */
-const HEADER_INTS = (1 << 2) | (1 << 3) | (1 << 4);
-const INT_LANES = new Int32Array(EV_LOST + 1);
-INT_LANES[EV_KMALLOC] = INT_LANES[EV_KMEM_CACHE_ALLOC] = HEADER_INTS | (1 << 5) | (1 << 6) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11);
-INT_LANES[EV_KFREE] = HEADER_INTS | (1 << 5) | (1 << 6);
-INT_LANES[EV_KMEM_CACHE_FREE] = HEADER_INTS | (1 << 5) | (1 << 6) | (1 << 8);
-INT_LANES[EV_MM_PAGE_ALLOC] = INT_LANES[EV_MM_PAGE_FREE] = INT_LANES[EV_MM_PAGE_FREE_BATCHED] = HEADER_INTS | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8);
-INT_LANES[EV_ALLOC_VMAP_AREA] = HEADER_INTS | (1 << 6) | (1 << 7) | (1 << 8);
-INT_LANES[EV_FREE_VMAP_AREA_NOFLUSH] = HEADER_INTS | (1 << 6);
-INT_LANES[EV_PURGE_VMAP_AREA_LAZY] = HEADER_INTS | (1 << 7);
-INT_LANES[EV_TRACING_MARK_WRITE] = INT_LANES[EV_OTHER] = INT_LANES[EV_LOST] = HEADER_INTS | (1 << 5);
-
-/** The lanes of `kind` held as int32 (none past the header for a kind outside the table). */
-function intLanes(kind: number): number {
-  return kind >= 0 && kind <= EV_LOST ? INT_LANES[kind] : HEADER_INTS;
-}
 
 /** x is an int32 other than -0 (so the Int32Array view holds it exactly). */
 function isInt32(x: number): boolean {
@@ -85,80 +71,168 @@ export class EventBatchWriter {
 
   /** Append one event (the fields the parser sets for its kind). */
   add(rec: TraceRecord): void {
+    const kind = rec.kind;
+    if (!isInt32(kind)) throw new Error(`event batch: event kind ${kind} is not an EV_* constant`);
     const d = this.data;
     const o = this.n++ * EVENT_STRIDE;
-    const kind = rec.kind;
-    d[o] = kind;
     d[o + 1] = rec.lineNo;
-    d[o + 2] = rec.cpu;
-    d[o + 3] = rec.pid;
-    d[o + 4] = rec.hardirq ? 1 : 0;
+    // Lane 0: word 0 the kind, word 1 set when every other lane stays a double.
+    const di = this.ints;
+    const q = 2 * o;
+    di[q] = kind;
+    const cpu = rec.cpu;
+    const pid = rec.pid;
+    const irq = rec.hardirq ? 1 : 0;
+    // Each kind's int lanes (INT_LANES) written straight through the int32 view when they all
+    // fit, else every lane as a double (packed() / spilled()).
     switch (kind) {
       case EV_KMALLOC:
-      case EV_KMEM_CACHE_ALLOC:
-        d[o + 5] = this.ref(rec.callSiteId, rec.callSite);
-        d[o + 6] = rec.ptrHi16;
+      case EV_KMEM_CACHE_ALLOC: {
+        const site = this.ref(rec.callSiteId, rec.callSite);
+        const hi = rec.ptrHi16;
+        const req = rec.bytesReq;
+        const alloc = rec.bytesAlloc;
+        const gfp = rec.gfp;
+        const node = rec.node;
         d[o + 7] = rec.ptrLow48;
-        d[o + 8] = rec.bytesReq;
-        d[o + 9] = rec.bytesAlloc;
-        d[o + 10] = rec.gfp;
-        d[o + 11] = rec.node;
-        break;
+        if (isInt32(cpu) && isInt32(pid) && isInt32(site) && isInt32(hi) && isInt32(req) && isInt32(alloc) && isInt32(gfp) && isInt32(node)) {
+          this.packed(q, cpu, pid, irq);
+          di[q + 10] = site;
+          di[q + 12] = hi;
+          di[q + 16] = req;
+          di[q + 18] = alloc;
+          di[q + 20] = gfp;
+          di[q + 22] = node;
+        } else {
+          this.spilled(o, cpu, pid, irq);
+          d[o + 5] = site;
+          d[o + 6] = hi;
+          d[o + 8] = req;
+          d[o + 9] = alloc;
+          d[o + 10] = gfp;
+          d[o + 11] = node;
+        }
+        return;
+      }
       case EV_KFREE:
-      case EV_KMEM_CACHE_FREE:
-        d[o + 5] = this.ref(rec.callSiteId, rec.callSite);
-        d[o + 6] = rec.ptrHi16;
+      case EV_KMEM_CACHE_FREE: {
+        const site = this.ref(rec.callSiteId, rec.callSite);
+        const hi = rec.ptrHi16;
+        const name = kind === EV_KMEM_CACHE_FREE ? this.ref(rec.cacheNameId, rec.cacheName) : 0;
         d[o + 7] = rec.ptrLow48;
-        if (kind === EV_KMEM_CACHE_FREE) d[o + 8] = this.ref(rec.cacheNameId, rec.cacheName);
-        break;
+        if (isInt32(cpu) && isInt32(pid) && isInt32(site) && isInt32(hi) && isInt32(name)) {
+          this.packed(q, cpu, pid, irq);
+          di[q + 10] = site;
+          di[q + 12] = hi;
+          if (kind === EV_KMEM_CACHE_FREE) di[q + 16] = name;
+        } else {
+          this.spilled(o, cpu, pid, irq);
+          d[o + 5] = site;
+          d[o + 6] = hi;
+          if (kind === EV_KMEM_CACHE_FREE) d[o + 8] = name;
+        }
+        return;
+      }
       case EV_MM_PAGE_ALLOC:
       case EV_MM_PAGE_FREE:
-      case EV_MM_PAGE_FREE_BATCHED:
-        d[o + 5] = rec.pfn;
-        d[o + 6] = rec.order;
-        d[o + 7] = rec.migratetype;
-        d[o + 8] = rec.gfp;
-        break;
-      case EV_ALLOC_VMAP_AREA:
+      case EV_MM_PAGE_FREE_BATCHED: {
+        const pfn = rec.pfn;
+        const order = rec.order;
+        const mt = rec.migratetype;
+        const gfp = rec.gfp;
+        if (isInt32(cpu) && isInt32(pid) && isInt32(pfn) && isInt32(order) && isInt32(mt) && isInt32(gfp)) {
+          this.packed(q, cpu, pid, irq);
+          di[q + 10] = pfn;
+          di[q + 12] = order;
+          di[q + 14] = mt;
+          di[q + 16] = gfp;
+        } else {
+          this.spilled(o, cpu, pid, irq);
+          d[o + 5] = pfn;
+          d[o + 6] = order;
+          d[o + 7] = mt;
+          d[o + 8] = gfp;
+        }
+        return;
+      }
+      case EV_ALLOC_VMAP_AREA: {
+        const size = rec.size;
+        const align = rec.align;
+        const failed = rec.failed;
         d[o + 5] = rec.vaStart;
-        d[o + 6] = rec.size;
-        d[o + 7] = rec.align;
-        d[o + 8] = rec.failed;
-        break;
-      case EV_FREE_VMAP_AREA_NOFLUSH:
+        if (isInt32(cpu) && isInt32(pid) && isInt32(size) && isInt32(align) && isInt32(failed)) {
+          this.packed(q, cpu, pid, irq);
+          di[q + 12] = size;
+          di[q + 14] = align;
+          di[q + 16] = failed;
+        } else {
+          this.spilled(o, cpu, pid, irq);
+          d[o + 6] = size;
+          d[o + 7] = align;
+          d[o + 8] = failed;
+        }
+        return;
+      }
+      case EV_FREE_VMAP_AREA_NOFLUSH: {
+        const count = rec.count;
         d[o + 5] = rec.vaStart;
-        d[o + 6] = rec.count;
-        break;
-      case EV_PURGE_VMAP_AREA_LAZY:
+        if (isInt32(cpu) && isInt32(pid) && isInt32(count)) {
+          this.packed(q, cpu, pid, irq);
+          di[q + 12] = count;
+        } else {
+          this.spilled(o, cpu, pid, irq);
+          d[o + 6] = count;
+        }
+        return;
+      }
+      case EV_PURGE_VMAP_AREA_LAZY: {
+        const count = rec.count;
         d[o + 5] = rec.start;
         d[o + 6] = rec.end;
-        d[o + 7] = rec.count;
-        break;
+        if (isInt32(cpu) && isInt32(pid) && isInt32(count)) {
+          this.packed(q, cpu, pid, irq);
+          di[q + 14] = count;
+        } else {
+          this.spilled(o, cpu, pid, irq);
+          d[o + 7] = count;
+        }
+        return;
+      }
       case EV_TRACING_MARK_WRITE:
-        d[o + 5] = this.ref(-1, rec.marker);
-        break;
       case EV_OTHER:
-        d[o + 5] = this.ref(rec.eventId, rec.event);
-        break;
-      case EV_LOST:
-        d[o + 5] = rec.lost;
-        break;
+      case EV_LOST: {
+        const v = kind === EV_TRACING_MARK_WRITE ? this.ref(-1, rec.marker) : kind === EV_OTHER ? this.ref(rec.eventId, rec.event) : rec.lost;
+        if (isInt32(cpu) && isInt32(pid) && isInt32(v)) {
+          this.packed(q, cpu, pid, irq);
+          di[q + 10] = v;
+        } else {
+          this.spilled(o, cpu, pid, irq);
+          d[o + 5] = v;
+        }
+        return;
+      }
+      default:
+        if (isInt32(cpu) && isInt32(pid)) this.packed(q, cpu, pid, irq);
+        else this.spilled(o, cpu, pid, irq);
     }
-    this.packInts(o, kind);
   }
 
-  /** Rewrite event `o`'s int lanes through the int32 view, or mark it all-doubles when one does not fit. */
-  private packInts(o: number, kind: number): void {
-    const d = this.data;
+  /** The header's int lanes through the int32 view (word q: lane 0), and the packed flag cleared. */
+  private packed(q: number, cpu: number, pid: number, irq: number): void {
     const di = this.ints;
-    const lanes = intLanes(kind);
-    if (!isInt32(kind)) throw new Error(`event batch: event kind ${kind} is not an EV_* constant`);
-    let fits = true;
-    for (let k = 2; fits && k < EVENT_STRIDE; k++) if ((lanes >> k) & 1 && !isInt32(d[o + k])) fits = false;
-    // Lane 0: word 0 the kind, word 1 set when every other lane stayed a double.
-    di[2 * o] = kind;
-    di[2 * o + 1] = fits ? 0 : 1;
-    if (fits) for (let k = 2; k < EVENT_STRIDE; k++) if ((lanes >> k) & 1) di[2 * (o + k)] = d[o + k];
+    di[q + 1] = 0;
+    di[q + 4] = cpu;
+    di[q + 6] = pid;
+    di[q + 8] = irq;
+  }
+
+  /** The header's lanes as doubles (event offset o), and the all-doubles flag set. */
+  private spilled(o: number, cpu: number, pid: number, irq: number): void {
+    const d = this.data;
+    d[o + 2] = cpu;
+    d[o + 3] = pid;
+    d[o + 4] = irq;
+    this.ints[2 * o + 1] = 1;
   }
 
   /**

@@ -316,3 +316,75 @@ describe("the one-pass reader of the 6.12 slab/page layouts agrees with the by-n
     expect(c.callSiteId).not.toBe(a.callSiteId);
   });
 });
+
+describe("the fixed-column header reader (6.12's `%16s-%-7d [%03d] FFFFF %5lu.%06lu: `) agrees with the column-by-column one", () => {
+  it("on every line of the shipped traces, and takes all their event lines", () => {
+    const fixed = new TraceLineParser();
+    const columns = new TraceLineParser(undefined, { fixedHeader: false });
+    let events = 0;
+    for (const f of ["trace-boot.txt", "trace-thread.txt"]) {
+      for (const line of readFileSync(new URL(f, TRACES), "latin1").split("\n")) {
+        const a = readWith(fixed, line);
+        const b = readWith(columns, line);
+        if (JSON.stringify(a) !== JSON.stringify(b)) expect(a).toEqual(b);
+        if (typeof a !== "string" && a.kind !== EV_NONE) events++;
+      }
+    }
+    expect(columns.fixedHeaders).toBe(0);
+    // Every event line of both traces is in the usual layout (comms of at most 16 bytes).
+    expect(fixed.fixedHeaders).toBe(events);
+  });
+
+  it("on headers damaged anywhere before the event name: the same record or the same error", () => {
+    const real = [KMALLOC, KMEM_CACHE_ALLOC, KFREE_NULL, PAGE_FREE, PAGE_FREE_BATCHED];
+    const fixed = new TraceLineParser();
+    const columns = new TraceLineParser(undefined, { fixedHeader: false });
+    // What the fixed reader must not misread: a '[' in the comm, '#' / "CPU:" first, a tab,
+    // another width of pid, cpu, flags or timestamp, a ':' ending the flags.
+    const snippets = [" [1]", "[", "]", " [", "-", "-7", "#", "C", "CPU:", "\t", " ", "  ", "h", "H", ":", ".", "9", "12345678", "x", "\r"];
+    const damage = fc.record({
+      line: fc.constantFrom(...real),
+      at: fc.nat(),
+      cut: fc.oneof(fc.constant(0), fc.nat(3)),
+      // Overwrite as many bytes as inserted (the columns stay where they were), or not.
+      overwrite: fc.boolean(),
+      insert: fc.oneof(fc.constantFrom(...snippets), fc.stringMatching(/^[ #C[\]:.hH0-9a-z\t-]{0,3}$/)),
+    });
+    fc.assert(
+      fc.property(damage, ({ line, at, cut, overwrite, insert }) => {
+        // Up to and including the event name's ':'.
+        const header = line.indexOf(": ", line.indexOf(": ") + 2) + 1;
+        const p = at % (header + 1);
+        const damaged = line.slice(0, p) + insert + line.slice(p + (overwrite ? insert.length : cut));
+        expect(readWith(fixed, damaged)).toEqual(readWith(columns, damaged));
+      }),
+      { numRuns: 5000 },
+    );
+    // Some damaged lines still had the fixed layout (a digit into the comm, say) and were read by it.
+    expect(fixed.fixedHeaders).toBeGreaterThan(0);
+  });
+
+  it("reads a hardirq flag and a long comm the same way", () => {
+    const fixed = new TraceLineParser();
+    const columns = new TraceLineParser(undefined, { fixedHeader: false });
+    const lines = [
+      KFREE_NULL.replace("] .....", "] d.h.."), // hardirq: 'h' third
+      KFREE_NULL.replace(/^ +\S+-/, "a-comm-longer-than-16-"), // the comm overflows its column
+      KFREE_NULL.replace(/^ +\S+-/, "   a-1 [7] x-"), // " [7]" inside the comm is taken for the cpu column
+      // Comms of exactly 16 bytes, so every column is where the fixed reader looks:
+      KFREE_NULL.replace("          <idle>", "  a-1 [7] xyzwvu"), // again a cpu column inside the comm: an error
+      KFREE_NULL.replace("          <idle>", "          CPU:12"), // "CPU:" first: a lost-events line, malformed
+      KFREE_NULL.replace("          <idle>", "         #comm12"), // '#' first: a comment
+    ];
+    for (const l of lines) expect(readWith(fixed, l), l).toEqual(readWith(columns, l));
+    // Only the first is in the fixed layout.
+    expect(fixed.fixedHeaders).toBe(1);
+    expect(readWith(fixed, lines[0])).toMatchObject({ hardirq: true });
+    // …so "x-0" reads as the flags and "[000]" as the timestamp: an error, from both readers.
+    expect(readWith(fixed, lines[2])).toBe('line 7: expected "TIMESTAMP:" after the [CPU] column (truncated line?)');
+    // "xyzwvu-0" is read as the flags, "[000]" as the timestamp.
+    expect(readWith(fixed, lines[3])).toBe('line 7: expected "TIMESTAMP:" after the [CPU] column (truncated line?)');
+    expect(readWith(fixed, lines[4])).toMatch(/^line 7: expected "CPU:N \[LOST M EVENTS\]"/);
+    expect(readWith(fixed, lines[5])).toMatchObject({ kind: EV_NONE });
+  });
+});

@@ -143,6 +143,8 @@ export class TraceLineParser {
   /** Lines whose fields the one-pass reader took, and lines read by field name. */
   fastLines = 0;
   namedLines = 0;
+  /** Lines whose header the fixed-column reader took. */
+  fixedHeaders = 0;
   /** Call sites, cache names and other-event names: id → the string. */
   private readonly strings = new ByteInterner<string>();
   /** gfp texts → their value. */
@@ -153,6 +155,8 @@ export class TraceLineParser {
   private internedId = -1;
   /** Read the slab and page events in one pass when they follow the 6.12 layout. */
   private readonly onePass: boolean;
+  /** Try the fixed-column header reader before the column-by-column one. */
+  private readonly fixedColumns: boolean;
   // Field table of the current line: name [ns, ne), value [vs, ve).
   private readonly ns = new Int32Array(MAX_FIELDS);
   private readonly ne = new Int32Array(MAX_FIELDS);
@@ -167,13 +171,15 @@ export class TraceLineParser {
 
   /**
    * `gfpTable`: the build whose flag names the trace prints (the traced kernel's; default
-   * hw_tags). `onePass: false` reads every line by field name (tests compare the two readers).
+   * hw_tags). `onePass: false` reads every line by field name, `fixedHeader: false` every header
+   * column by column (tests compare the readers).
    */
   constructor(
     private readonly gfpTable: GfpTable = gfpFor("hw_tags"),
-    opts: { onePass?: boolean } = {},
+    opts: { onePass?: boolean; fixedHeader?: boolean } = {},
   ) {
     this.onePass = opts.onePass ?? true;
+    this.fixedColumns = opts.fixedHeader ?? true;
   }
 
   /** Parse `buf[start, end)` (no line terminator; a trailing CR is ignored) into `rec`. */
@@ -186,12 +192,75 @@ export class TraceLineParser {
     this.ev = "";
     if (end > start && buf[end - 1] === 0x0d) end--;
     rec.lineNo = lineNo;
+    let j = this.fixedColumns ? this.fixedHeader(start, end, rec) : -1;
+    if (j >= 0) this.fixedHeaders++;
+    else j = this.header(start, end, rec);
+    if (j < 0) return rec.kind;
+    return this.afterHeader(j, end, rec);
+  }
+
+  /**
+   * The header in trace_output.c's usual layout, `%16s-%-7d [%03d] FFFFF %5lu.%06lu: `: fixed
+   * columns up to the flags, checked byte by byte (the event name's position on success, -1 for
+   * anything else, which header() then reads). Accepts only lines header() reads the same way: no
+   * '[' among the comm's bytes, a comm not starting with '#' or 'C', pid digits then spaces.
+   */
+  private fixedHeader(start: number, end: number, rec: TraceRecord): number {
+    const buf = this.buf;
+    if (end - start < 40 || buf[start + 16] !== DASH || buf[start + 24] !== SPACE || buf[start + 25] !== LBRACK) return -1;
+    let first = -1;
+    // The comm's padding, four spaces at a time, then its bytes one by one.
+    let c0 = start;
+    const view = this.view;
+    while (c0 < start + 16 && view.getInt32(c0, true) === 0x20202020) c0 += 4;
+    for (let k = c0; k < start + 16; k++) {
+      const c = buf[k];
+      if (c === LBRACK) return -1;
+      if (first < 0 && c !== SPACE && c !== TAB) first = k;
+    }
+    if (first < 0 || buf[first] === HASH || buf[first] === 0x43) return -1;
+    let k = start + 17;
+    let pid = 0;
+    while (k < start + 24 && isDigit(buf[k])) pid = pid * 10 + (buf[k++] - 0x30);
+    if (k === start + 17) return -1;
+    while (k < start + 24) if (buf[k++] !== SPACE) return -1;
+    k = start + 26;
+    let cpu = 0;
+    while (k < end && isDigit(buf[k])) cpu = cpu * 10 + (buf[k++] - 0x30);
+    // The flags: five bytes other than space, the last not ':' (else header() reads it as the timestamp).
+    if (k === start + 26 || k + 8 > end || buf[k] !== RBRACK || buf[k + 1] !== SPACE || buf[k + 7] !== SPACE || buf[k + 6] === COLON) return -1;
+    for (let f = k + 2; f < k + 7; f++) if (buf[f] === SPACE) return -1;
+    const irq = buf[k + 4];
+    k += 8;
+    while (k < end && buf[k] === SPACE) k++;
+    // SECONDS.MICROS: then a space.
+    const ts = k;
+    while (k < end && isDigit(buf[k])) k++;
+    if (k === ts || k >= end || buf[k] !== DOT) return -1;
+    k++;
+    while (k < end && isDigit(buf[k])) k++;
+    if (k + 1 >= end || buf[k] !== COLON || buf[k + 1] !== SPACE) return -1;
+    rec.pid = pid;
+    rec.cpu = cpu;
+    rec.hardirq = irq === 0x68 || irq === 0x48; // 'h' / 'H'
+    return k + 1;
+  }
+
+  /** The header read column by column: the position after the timestamp's ':', or -1 with rec.kind set (no event). */
+  private header(start: number, end: number, rec: TraceRecord): number {
+    const buf = this.buf;
     // The task column is right-aligned in 16 characters: skip its padding four spaces at a time.
     let i = this.skipSpaceWords(start, end);
     while (i < end && (buf[i] === SPACE || buf[i] === TAB)) i++;
-    if (i === end || buf[i] === HASH) return (rec.kind = EV_NONE);
+    if (i === end || buf[i] === HASH) {
+      rec.kind = EV_NONE;
+      return -1;
+    }
     // "CPU:1 [LOST 42 EVENTS]" from trace_output.c when the buffer overran.
-    if (buf[i] === 0x43 && end - i > 4 && buf[i + 1] === 0x50 && buf[i + 2] === 0x55 && buf[i + 3] === COLON) return this.parseLost(i, end, rec);
+    if (buf[i] === 0x43 && end - i > 4 && buf[i + 1] === 0x50 && buf[i + 2] === 0x55 && buf[i + 3] === COLON) {
+      this.parseLost(i, end, rec);
+      return -1;
+    }
 
     // TASK-PID: the comm may contain '-' and spaces, so find the " [CPU]" column first.
     let b = i;
@@ -235,8 +304,13 @@ export class TraceLineParser {
     for (let k = j; k < tokEnd - 1; k++) {
       if (!isDigit(buf[k]) && buf[k] !== DOT) this.fail(`timestamp: expected seconds like 4.850276, got "${latin1(buf, j, tokEnd - 1)}"`);
     }
+    return tokEnd;
+  }
+
+  /** The event name from `j` (spaces before it skipped), then the fields. */
+  private afterHeader(j: number, end: number, rec: TraceRecord): number {
+    const buf = this.buf;
     // Event name up to ':'.
-    j = tokEnd;
     while (j < end && buf[j] === SPACE) j++;
     let ee = j;
     while (ee < end && buf[ee] !== COLON && buf[ee] !== SPACE) ee++;
