@@ -144,7 +144,9 @@ export const COST_TERMS: readonly CostTerm[] = [
   term("vmalloc", "ns/call", "__vmalloc_node_range(): bookkeeping and page mapping (pages and area priced separately)", { vmallocs: 1 }),
   term("vmapArea", "ns/area", "alloc_vmap_area(): one virtual area found and inserted", { vmapAreaAllocs: 1 }),
   term("vfree", "ns/call", "vfree(): unmap and release (pages priced as page frees)", { vfrees: 1 }),
-  term("vmapPurge", "ns/purge", "__purge_vmap_area_lazy(): one purge of lazily freed areas", { vmapPurges: 1 }),
+  term("vmapPurge", "ns/purge", "__purge_vmap_area_lazy(): a purge's own work (pool decay scan, lazy lists taken), apart from its areas", { vmapPurges: 1 }),
+  term("vmapPurgePoolArea", "ns/area", "purge_vmap_node(): one lazily freed area put into its node's pool", { vmapPurgedToPool: 1 }),
+  term("vmapPurgeFreeArea", "ns/area", "purge_vmap_node(): one lazily freed area merged back into the free space", { vmapPurgedToFree: 1 }),
   term("tlbFlush", "ns/flush", "flush_tlb_kernel_range(): one kernel TLB flush", { tlbFlushes: 1 }),
 
   // --- kernel: tasks, page tables, RCU, boot ---

@@ -106,6 +106,10 @@ export class CounterSet {
   vfrees = 0;
   vmapAreaAllocs = 0;
   vmapPurges = 0;
+  /** Lazily freed areas a purge put into a node's pool (node_pool_add_va). */
+  vmapPurgedToPool = 0;
+  /** Lazily freed areas a purge merged back into the free space (merge_or_add_vmap_area_augment). */
+  vmapPurgedToFree = 0;
   tlbFlushes = 0;
 
   // --- kernel: tasks, stacks, page tables, RCU ---

@@ -832,6 +832,9 @@ export class Vmalloc<Cache = unknown> {
       local.push(va);
     }
     this.vmapLazyNr -= nrPurgedPages;
+    const c = this.counters.cur;
+    c.vmapPurgedToPool += list.length - local.length;
+    c.vmapPurgedToFree += local.length;
     // list_add prepends, so reclaim_list_global walks them highest address first.
     for (let k = local.length - 1; k >= 0; k--) this.returnToFreeSpace(local[k]);
     return list.length;
