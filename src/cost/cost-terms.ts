@@ -127,11 +127,12 @@ export const COST_TERMS: readonly CostTerm[] = [
 
   // --- mm: page allocator ---
   term("pageAlloc", "ns/call", "alloc_pages() fast path: a block taken from the per-CPU lists and prepared (hooks' work priced separately)", { pageAllocs: 1 }),
-  term("pcpRefill", "ns/call", "page allocator slow path: rmqueue_bulk() refilling a per-CPU list from the buddy lists", { pcpRefills: 1 }),
+  // Priced per 63 pages moved (the batch the benchmark times), so a larger batch costs more.
+  term("pcpRefill", "ns/call", "page allocator slow path: rmqueue_bulk() refilling a per-CPU list from the buddy lists, counted in 63-page refills", { pcpPagesRefilled: 1 / 63 }),
   term("buddySplit", "ns/split", "buddy allocator: one block split (expand)", { buddySplits: 1 }),
   term("buddyMerge", "ns/merge", "buddy allocator: one merge with a free buddy", { buddyMerges: 1 }),
   term("pageFree", "ns/call", "__free_pages() fast path: a block put on the per-CPU lists", { pageFrees: 1 }),
-  term("pcpBulkFree", "ns/call", "free_pcppages_bulk(): a per-CPU list spilled back to the buddy lists", { pcpBulkFrees: 1 }),
+  term("pcpBulkFree", "ns/call", "free_pcppages_bulk(): per-CPU pages spilled back to the buddy lists, counted in 63-page spills", { pcpPagesBulkFreed: 1 / 63 }),
 
   // --- mm: slab ---
   term("slabAlloc", "ns/object", "SLUB allocation fast path (kmalloc/kmem_cache_alloc), hooks' work priced separately", { slabAllocs: 1 }),
@@ -188,6 +189,8 @@ export const NOT_COSTED: Readonly<Partial<Record<CounterName, string>>> = {
   pagesAllocated: "per-page work is priced by what was done to the pages (tagging, zeroing)",
   pagesFreed: "per-page work is priced by what was done to the pages (poisoning, zeroing)",
   pcpHits: "included in pageAlloc (every allocation takes a block from a per-CPU list)",
+  pcpRefills: "pcpRefill is priced by the pages moved (pcpPagesRefilled), which is what its cost scales with",
+  pcpBulkFrees: "pcpBulkFree is priced by the pages moved (pcpPagesBulkFreed)",
   kasanUnpoisonPages: "the hook's work is its tag instructions / shadow writes",
   kasanPoisonPages: "the hook's work is its tag instructions / shadow writes",
   kasanSkippedUnpoison: "a decision, no work",

@@ -93,6 +93,10 @@ export class CounterSet {
   pcpRefills = 0;
   /** Per-CPU list spills back to the buddy lists (free_pcppages_bulk). */
   pcpBulkFrees = 0;
+  /** Pages moved from the buddy lists onto per-CPU lists by those refills. */
+  pcpPagesRefilled = 0;
+  /** Pages moved from per-CPU lists back to the buddy lists by those spills. */
+  pcpPagesBulkFreed = 0;
 
   // --- mm: slab ---
   slabAllocs = 0;

@@ -63,6 +63,7 @@ export class PerCpuPages {
       const alloced = this.rmqueueBulk(order, batch, list, mt);
       this.count[cpu] += alloced << order;
       this.counters.cur.pcpRefills++;
+      this.counters.cur.pcpPagesRefilled += alloced << order;
       if (lists.empty(list)) return -1;
     } else {
       this.counters.cur.pcpHits++;
@@ -176,6 +177,7 @@ export class PerCpuPages {
     pindex = pindex - 1;
     const lists = this.lists;
     const state = this.pages.state;
+    const before = this.count[cpu];
     this.counters.cur.pcpBulkFrees++;
     while (count > 0) {
       let list: number;
@@ -194,6 +196,7 @@ export class PerCpuPages {
         this.zone.freeOneBlock(i, order, this.zone.migratetype(i), false);
       } while (count > 0 && !lists.empty(list));
     }
+    this.counters.cur.pcpPagesBulkFreed += before - this.count[cpu];
   }
 
   /** List index of pcp->lists[pindex] of `cpu`. */
