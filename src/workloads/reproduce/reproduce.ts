@@ -18,7 +18,7 @@ import { fitConstants, fittedConstants, estimate, type CostProfile, type Estimat
 import { CounterSet, COUNTER_NAMES, type CounterName, type Counters } from "../../cost/counters.js";
 import { defaultKernelConfig } from "../../config/kconfig.js";
 import { runPolicy, type PolicyRun } from "../bench-run.js";
-import { runBoots, type BootRunResult, type BootRunSpec } from "../boot/index.js";
+import { BOOT_TRACE_OUTER_FRAMES, runBoots, type BootRunResult, type BootRunSpec } from "../boot/index.js";
 import { pgtableMemoryBytes, pgtableMode } from "../pgtable/pgtable-mode.js";
 import { threadMode } from "../thread/thread-mode.js";
 import { SEED_001_PGTABLE, SEED_001_THREAD, SEED_003_BOOT, SEED_003_SLAB, SEED_004_FLAVOURS, seed004Table, type PublishedRow, type PublishedTable } from "./published.js";
@@ -91,17 +91,6 @@ const THREAD = { iterations: 2000, threads: 2000, lifetime: "serial" } as const;
 const PGTABLE = { iterations: 2000, sizeMb: 2048 } as const;
 const CPUS = 2;
 
-/**
- * Return addresses above each boot allocation's traced call site (the trace records only the
- * call site; the unwinder and the SCS copy walk the whole chain). 34 010 of the boot trace's
- * 37 205 slab allocations are by PID 1: during the initcalls the chain above the call site is
- * ret_from_fork → kernel_init → kernel_init_freeable → do_basic_setup → do_initcalls →
- * do_initcall_level → do_one_initcall → the initcall (8), plus at least one subsystem frame; once
- * init runs in user space, el0t_64_sync → el0t_64_sync_handler → el0_svc → do_el0_svc →
- * el0_svc_common → invoke_syscall → __arm64_sys_* (7) plus the syscall's own frames. 9 is that
- * estimate; docs/decisions.md records it.
- */
-const BOOT_OUTER_FRAMES = 9;
 
 /** How a row's figure is computed. */
 interface RowModel {
@@ -154,12 +143,12 @@ async function runWorkloads(o: ReproduceOptions): Promise<{ models: Map<string, 
   // (kernels built with CONFIG_SHADOW_CALL_STACK, as the seed's configs were).
   const specs: { key: string; spec: BootRunSpec }[] = [];
   for (const mode of ["off", "hw_tags", "sw_tags", "generic"] as const) {
-    specs.push({ key: `seed-003/${mode}`, spec: { mode, seed: o.seed, outerFrames: BOOT_OUTER_FRAMES } });
+    specs.push({ key: `seed-003/${mode}`, spec: { mode, seed: o.seed, outerFrames: BOOT_TRACE_OUTER_FRAMES } });
   }
   for (const mode of ["generic", "hw_tags"] as const) {
     for (const f of SEED_004_FLAVOURS) {
       const config = { ...defaultKernelConfig(mode), shadowCallStack: true };
-      specs.push({ key: `seed-004/${mode}/${f.flavour}`, spec: { mode, seed: o.seed, stacks: f.stacks, stackDepot: f.stackDepot, config, outerFrames: BOOT_OUTER_FRAMES } });
+      specs.push({ key: `seed-004/${mode}/${f.flavour}`, spec: { mode, seed: o.seed, stacks: f.stacks, stackDepot: f.stackDepot, config, outerFrames: BOOT_TRACE_OUTER_FRAMES } });
     }
   }
   say(`boot trace replayed ${specs.length} times (seed 003: 4 modes; seed 004: 5 flavours × 2 modes)`);
