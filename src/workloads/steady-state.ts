@@ -78,7 +78,10 @@ export interface SteadyStateResult {
   extrapolated: number;
   /** Period found (0 unless method is "periodic"). */
   period: number;
-  /** Iteration after which the period was confirmed (count of simulated ones). */
+  /**
+   * Periodic: iterations simulated when the period was confirmed (the pattern began 3 periods
+   * earlier). Mean: iterations simulated when the mean was taken.
+   */
   confirmedAfter: number;
   /** Counters whose share of the extrapolated iterations is an estimate. */
   estimated: EstimatedCounter[];
@@ -183,7 +186,9 @@ export function runWithFastForward(counters: Counters, step: (i: number) => void
   const keep = Math.max(4 * maxP + 4, minSimulated + 3 * maxP, meanWindow);
   let prev = snapshotCounters(counters);
   let done = 0;
+  // Start of the periodic pattern, and the iteration count when it was confirmed.
   let confirmed = 0;
+  let detectedAt = 0;
   let period = 0;
 
   /** Account for the iterations after `done` by `perPeriod` (a delta over `p` iterations), then simulate the leftover. */
@@ -226,6 +231,7 @@ export function runWithFastForward(counters: Counters, step: (i: number) => void
       if (!same) continue;
       period = p;
       confirmed = done - 3 * p;
+      detectedAt = done;
     }
     if (period > 0 && done >= minSimulated) {
       const p = period;
@@ -238,10 +244,9 @@ export function runWithFastForward(counters: Counters, step: (i: number) => void
       }
       const layoutMean = meanDelta(deltas, w, (j) => mask[j] === 1);
       for (let j = 0; j < perPeriod.length; j++) if (mask[j] === 1) perPeriod[j] = layoutMean[j] * p;
-      const simulatedBefore = done;
       const extrapolated = finish(perPeriod, p);
       const estimated = extrapolated > 0 ? LAYOUT_COUNTERS.map((c) => describe(c, deltas, w)) : [];
-      return { method: extrapolated > 0 ? "periodic" : "exact", simulated: o.iterations - extrapolated, extrapolated, period: p, confirmedAfter: simulatedBefore, estimated };
+      return { method: extrapolated > 0 ? "periodic" : "exact", simulated: o.iterations - extrapolated, extrapolated, period: p, confirmedAfter: detectedAt, estimated };
     }
     if (period === 0 && done >= meanAfter && n >= meanWindow) {
       const w = meanWindow;
