@@ -201,3 +201,10 @@ export function toRecord(c: CounterSet): Record<CounterName, number> {
   for (const k of COUNTER_NAMES) r[k] = c[k];
   return r;
 }
+
+/** The inverse of toRecord. */
+export function fromRecord(r: Readonly<Record<CounterName, number>>): CounterSet {
+  const c = new CounterSet();
+  for (const k of COUNTER_NAMES) c[k] = r[k];
+  return c;
+}

@@ -15,7 +15,7 @@
  * the seed's claims are about those differences). Every other row is a prediction.
  */
 import { fitConstants, fittedConstants, estimate, type CostProfile, type Estimate, type EstimateOptions, type FitRow } from "../../cost/cost-model.js";
-import { CounterSet, COUNTER_NAMES, type CounterName, type Counters } from "../../cost/counters.js";
+import { CounterSet, COUNTER_NAMES, fromRecord, type CounterName, type Counters } from "../../cost/counters.js";
 import { defaultKernelConfig } from "../../config/kconfig.js";
 import { runPolicy, type PolicyRun } from "../bench-run.js";
 import { BOOT_TRACE_OUTER_FRAMES, runBoots, type BootRunResult, type BootRunSpec } from "../boot/index.js";
@@ -104,12 +104,6 @@ interface RowModel {
 
 function totals(c: Counters | CounterSet): CounterSet {
   return c instanceof CounterSet ? c : c.total();
-}
-
-function fromRecord(r: Record<CounterName, number>): CounterSet {
-  const s = new CounterSet();
-  for (const n of COUNTER_NAMES) s[n] = r[n];
-  return s;
 }
 
 function diff(a: CounterSet, b: CounterSet): CounterSet {
