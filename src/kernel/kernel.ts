@@ -10,7 +10,7 @@
  */
 import { Mte } from "../arch/mte/mte.js";
 import { MteArchPageOps } from "../arch/mte/arch-page-ops.js";
-import { makePtr, TAG_KERNEL, type Ptr } from "../arch/pointer.js";
+import type { Ptr } from "../arch/pointer.js";
 import type { BootParams } from "../config/boot-params.js";
 import { parseCmdline } from "../config/cmdline.js";
 import type { KasanMode } from "../config/mode.js";
@@ -173,10 +173,7 @@ export class Kernel {
       const vmalloc = this.vmalloc;
       this.mte.setMappingLookup({
         vmallocTaggedPhys(pageOffset: number): number {
-          const p = makePtr(TAG_KERNEL, pageOffset);
-          const vm = vmalloc.findVmArea(p);
-          if (vm === undefined || vm.prot !== "PAGE_KERNEL_TAGGED") return -1;
-          const pfn = vmalloc.vmallocToPage(p);
+          const pfn = vmalloc.taggedPfnAt(pageOffset);
           return pfn < 0 ? -1 : pfnToOffset(pfn);
         },
       });

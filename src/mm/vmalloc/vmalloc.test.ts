@@ -547,6 +547,49 @@ describe("vmalloc_to_page, find_vm_area, is_vmalloc_addr", () => {
   });
 });
 
+describe("taggedPfnAt (MTE's page-table walk for vmalloc tags)", () => {
+  it("agrees with find_vm_area + vmalloc_to_page through frees, purges and address reuse", () => {
+    // Reference: the area must be mapped Normal-Tagged (vmalloc under hw_tags; vmap is not)
+    // and the page one of its backing pages. Queries walk areas page by page (as tagging
+    // does), then jump elsewhere; a freed area's range is reused after a purge, so an
+    // answer remembered from the freed area would be caught.
+    const reference = (vm: Vmalloc<Cache>, off: number): number => {
+      const p = makePtr(TAG_KERNEL, off);
+      const area = vm.findVmArea(p);
+      return area === undefined || area.prot !== "PAGE_KERNEL_TAGGED" ? -1 : vm.vmallocToPage(p);
+    };
+    const op = fc.oneof(
+      fc.tuple(fc.constant("vmalloc" as const), fc.integer({ min: 1, max: 5 })),
+      fc.tuple(fc.constant("vmap" as const), fc.integer({ min: 1, max: 3 })),
+      fc.tuple(fc.constant("vfree" as const), fc.nat()),
+      fc.tuple(fc.constant("purge" as const), fc.constant(0)),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 40 }), (ops) => {
+        const s = setup({ mode: "hw_tags" });
+        const live: Ptr[] = [];
+        const seen: number[] = [];
+        const check = (): void => {
+          for (const base of seen) for (let i = -1; i <= 6; i++) expect(s.vm.taggedPfnAt(base + i * PAGE)).toBe(reference(s.vm, base + i * PAGE));
+        };
+        for (const [what, n] of ops) {
+          if (what === "vmalloc" || what === "vmap") {
+            const p = what === "vmalloc" ? s.vm.vmalloc(n * PAGE) : s.vm.vmap(Array.from({ length: n }, (_, i) => 0x9000 + i), 0);
+            live.push(p);
+            if (!seen.includes(ptrOffset(p))) seen.push(ptrOffset(p));
+          } else if (what === "vfree" && live.length > 0) {
+            const p = live.splice(n % live.length, 1)[0];
+            if (s.vm.findVmArea(p)?.prot === "PAGE_KERNEL") s.vm.vunmap(p);
+            else s.vm.vfree(p);
+          } else if (what === "purge") s.vm.purgeLazy();
+          check();
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
 // ------------------------------------------------------------------ warnings and errors
 
 describe("GFP_VMALLOC_SUPPORTED and other warnings", () => {

@@ -251,6 +251,8 @@ export class Vmalloc<Cache = unknown> {
   private readonly free: FreeVmapAreaList;
   /** Busy areas (all vmap nodes' busy trees as one address-sorted index). */
   private readonly busy = new BusyVmapAreas<VmapArea>();
+  /** The busy area taggedPfnAt found last (forgotten when it leaves the busy tree). */
+  private lastTaggedVa: VmapArea | undefined = undefined;
   private readonly nodes: VmapNode[];
   /** Per-CPU ne_fit_preload_node (slab pointer, 0 = empty). */
   private readonly preloadNode: Float64Array;
@@ -441,6 +443,24 @@ export class Vmalloc<Cache = unknown> {
     if (va === undefined) return -1;
     const vm = va.vm;
     if (vm === null) return -1;
+    const idx = Math.floor((off - va.vaStart) / PAGE_SIZE);
+    return idx < vm.nrPages ? vm.pages[idx] : -1;
+  }
+
+  /**
+   * The pfn mapped Normal-Tagged (PAGE_KERNEL_TAGGED) at vmalloc offset `off`, or -1: MTE's
+   * page-table walk, findVmArea and vmallocToPage in one busy-tree lookup.
+   */
+  taggedPfnAt(off: number): number {
+    // Tagging an area walks it page by page: the area of the previous page usually holds this one.
+    let va = this.lastTaggedVa;
+    if (va === undefined || off < va.vaStart || off >= va.vaEnd) {
+      va = this.busy.containing(off);
+      if (va === undefined) return -1;
+      this.lastTaggedVa = va;
+    }
+    const vm = va.vm;
+    if (vm === null || vm.prot !== "PAGE_KERNEL_TAGGED") return -1;
     const idx = Math.floor((off - va.vaStart) / PAGE_SIZE);
     return idx < vm.nrPages ? vm.pages[idx] : -1;
   }
@@ -760,6 +780,7 @@ export class Vmalloc<Cache = unknown> {
     }
     const va = this.busy.removeContaining(off);
     if (va === undefined) return null;
+    if (va === this.lastTaggedVa) this.lastTaggedVa = undefined;
     const vm = va.vm;
     if (vm === null) return null;
     this.hooks.poisonVmalloc(vm.addr, getVmAreaSize(vm));

@@ -39,12 +39,52 @@ export const OUT_AFTER_WINDOW = 8;
 const NK = TRACE_EVENT_NAMES.length;
 const NO = OUTCOMES.length;
 
+/**
+ * Counts per reason, in the order reasons first occurred. The engine passes a handful of
+ * constant strings, so a short scan by identity beats hashing the string per event.
+ */
+class ReasonCounts {
+  private readonly names: string[] = [];
+  private readonly counts: number[] = [];
+
+  add(reason: string): void {
+    const names = this.names;
+    for (let i = 0; i < names.length; i++) {
+      if (names[i] === reason) {
+        this.counts[i]++;
+        return;
+      }
+    }
+    names.push(reason);
+    this.counts.push(1);
+  }
+
+  toMap(): Map<string, number> {
+    return new Map(this.names.map((n, i) => [n, this.counts[i]]));
+  }
+
+  clear(): void {
+    this.names.length = 0;
+    this.counts.length = 0;
+  }
+}
+
 /** Event kind × outcome counts, plus the reasons behind the derived and unplaceable ones. */
 export class OutcomeTable {
   readonly counts = new Float64Array(NK * NO);
-  readonly derivedReasons = new Map<string, number>();
-  readonly unplaceableReasons = new Map<string, number>();
+  private readonly derivedBy = new ReasonCounts();
+  private readonly unplaceableBy = new ReasonCounts();
   readonly otherEvents = new Map<string, number>();
+
+  /** Derived events per reason (first occurrence first). */
+  get derivedReasons(): Map<string, number> {
+    return this.derivedBy.toMap();
+  }
+
+  /** Unplaceable events per reason (first occurrence first). */
+  get unplaceableReasons(): Map<string, number> {
+    return this.unplaceableBy.toMap();
+  }
 
   add(kind: number, outcome: number): void {
     this.counts[kind * NO + outcome]++;
@@ -52,12 +92,12 @@ export class OutcomeTable {
 
   derived(kind: number, reason: string): void {
     this.counts[kind * NO + OUT_DERIVED]++;
-    this.derivedReasons.set(reason, (this.derivedReasons.get(reason) ?? 0) + 1);
+    this.derivedBy.add(reason);
   }
 
   unplaceable(kind: number, reason: string): void {
     this.counts[kind * NO + OUT_UNPLACEABLE]++;
-    this.unplaceableReasons.set(reason, (this.unplaceableReasons.get(reason) ?? 0) + 1);
+    this.unplaceableBy.add(reason);
   }
 
   get(kind: number, outcome: number): number {
@@ -79,8 +119,8 @@ export class OutcomeTable {
 
   reset(): void {
     this.counts.fill(0);
-    this.derivedReasons.clear();
-    this.unplaceableReasons.clear();
+    this.derivedBy.clear();
+    this.unplaceableBy.clear();
     this.otherEvents.clear();
   }
 

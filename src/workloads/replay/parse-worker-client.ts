@@ -16,6 +16,8 @@ import type { BatchMessage, ParseWorkerData, WorkerMessage } from "./parse-worke
 
 /** Chunks posted to the worker and not yet parsed and handed back. */
 export const MAX_CHUNKS_IN_FLIGHT = 4;
+/** Batch buffers held for handing back (the worker keeps at most 8 spare). */
+const MAX_RECYCLED = 8;
 /** A worker silent this long (ms) with work outstanding is taken for dead. */
 const STALL_MS = 120_000;
 
@@ -42,6 +44,8 @@ export class ParseWorkerClient {
   private closed = false;
   /** Chunk buffers the worker handed back. */
   private readonly spareChunks: ArrayBuffer[] = [];
+  /** Batch buffers replayed and not yet handed back (they travel with the next chunk). */
+  private recycle: Float64Array[] = [];
 
   constructor(
     workerUrl: URL,
@@ -66,7 +70,12 @@ export class ParseWorkerClient {
     if (buf === undefined || buf.byteLength < chunk.length) buf = new ArrayBuffer(Math.max(chunk.length, 64 << 10));
     const copy = new Uint8Array(buf, 0, chunk.length);
     copy.set(chunk);
-    this.port.postMessage({ type: "chunk", data: copy }, [buf]);
+    // Replayed batch buffers ride along: one message per chunk instead of one more per batch.
+    const recycle = this.recycle;
+    const transfer: ArrayBuffer[] = [buf];
+    for (let i = 0; i < recycle.length; i++) transfer.push(recycle[i].buffer as ArrayBuffer);
+    this.port.postMessage({ type: "chunk", data: copy, recycle }, transfer);
+    this.recycle = [];
     this.posted++;
     // Batches are taken only to make room for the next chunk: the worker keeps a full queue
     // while this thread replays, rather than idling while it drains everything ready.
@@ -119,8 +128,9 @@ export class ParseWorkerClient {
       } catch (e) {
         this.fail(e as Error);
       }
-      // Hand the buffer back: the worker fills it again instead of allocating another.
-      if (m.data !== null && !this.closed) this.port.postMessage({ type: "recycle", data: m.data }, [m.data.buffer as ArrayBuffer]);
+      // Hand the buffer back (with the next chunk): the worker fills it again instead of
+      // allocating another.
+      if (m.data !== null && !this.closed && this.recycle.length < MAX_RECYCLED) this.recycle.push(m.data);
     } else if (m.type === "done") this.summary = m.summary;
     else this.fail(m.lineNo >= 0 ? new ReplayError(m.lineNo, m.message) : new Error(m.message));
   }

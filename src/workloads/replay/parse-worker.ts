@@ -4,8 +4,8 @@
  * thread. Every message it posts bumps a shared counter and wakes the replaying thread, which
  * reads the port synchronously (parse-worker-client.ts).
  *
- * Messages in: { type: "chunk", data } (bytes, transferred; handed back with the batch ending it), { type: "recycle", data } (a batch
- * buffer handed back for reuse), { type: "end" }.
+ * Messages in: { type: "chunk", data, recycle } (bytes, transferred, handed back with the batch
+ * ending it; batch buffers handed back for reuse), { type: "end" }.
  * Messages out: batches after each chunk (and whenever 4096 events are ready), then
  * { type: "done", summary } — or { type: "error", lineNo, message } after the batch holding the
  * events before the failing line, and nothing more.
@@ -82,11 +82,8 @@ export function runParseWorker(data: ParseWorkerData): void {
     post({ type: "batch", data: b.data, n: b.n, strings, extra: b.extra, bytes: pump.bytes, chunksDone, chunk }, transfer);
   }
 
-  port.on("message", (m: { type: "chunk"; data: Uint8Array } | { type: "recycle"; data: Float64Array } | { type: "end" }) => {
-    if (m.type === "recycle") {
-      if (spare.length < 8) spare.push(m.data);
-      return;
-    }
+  port.on("message", (m: { type: "chunk"; data: Uint8Array; recycle: Float64Array[] } | { type: "end" }) => {
+    if (m.type === "chunk") for (const b of m.recycle) if (spare.length < 8) spare.push(b);
     if (stopped) return;
     try {
       if (m.type === "chunk") {

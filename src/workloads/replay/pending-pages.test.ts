@@ -78,3 +78,49 @@ describe("the pending queue at the end of its arrays", () => {
     expect([q.idx[0], q.idx[246], q.end[246]]).toEqual([10, 256, 257]);
   });
 });
+
+describe("the claim filter over pending blocks (mayContain)", () => {
+  it("never says no for a page inside a live block, and says no once nothing live is near", () => {
+    // Blocks of order 0–10 anywhere in the first 2^20 pages (orders above 2 span more than
+    // four 16-page regions and are counted as wide); random settles. For every page of every
+    // live block mayContain must be true (a false negative would lose a claim).
+    const block = fc.tuple(fc.integer({ min: 1, max: 1 << 20 }), fc.integer({ min: 0, max: 10 }));
+    const op = fc.oneof({ arbitrary: block.map((b) => ["push", ...b] as const), weight: 3 }, { arbitrary: fc.nat().map((n) => ["settle", n] as const), weight: 2 });
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 200 }), (ops) => {
+        const q = new PendingPages();
+        for (const o of ops) {
+          if (o[0] === "push") q.push(0, o[1], o[2], 0, 0, 0, false, false);
+          else if (q.live > 0) {
+            const live: number[] = [];
+            for (let i = q.head; i < q.tail; i++) if (q.isLive(i)) live.push(i);
+            q.settle(live[o[1] % live.length]);
+          }
+        }
+        for (let i = q.head; i < q.tail; i++) {
+          if (!q.isLive(i)) continue;
+          for (let p = q.pfn[i]; p < q.end[i]; p += 7) expect(q.mayContain(p)).toBe(true);
+          expect(q.mayContain(q.end[i] - 1)).toBe(true);
+        }
+        if (q.live === 0) expect(q.mayContain(ops.length > 0 && ops[0][0] === "push" ? ops[0][1] : 1)).toBe(false);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("rejects a page whose 16-page region no narrow block touches, unless a wide block is live", () => {
+    const q = new PendingPages();
+    // pfn 0x40010, order 3: pages 0x40010–0x40017, region 0x4001 only.
+    q.push(0, 0x40010, 3, 0, 0, 0, false, false);
+    expect([q.mayContain(0x40017), q.mayContain(0x4000f), q.mayContain(0x40018 + 8)]).toEqual([true, false, false]);
+    // Region 0x4001 + 4096 lands in the same bucket (4096 buckets): a harmless false positive.
+    expect(q.mayContain(0x40010 + 4096 * 16)).toBe(true);
+    // order 9 spans 32 regions (> 4): counted as wide, so every page may be claimed.
+    q.push(1, 0x80000, 9, 0, 0, 0, false, false);
+    expect(q.mayContain(0x4000f)).toBe(true);
+    q.settle(1);
+    expect(q.mayContain(0x4000f)).toBe(false);
+    q.settle(0);
+    expect(q.mayContain(0x40017)).toBe(false);
+  });
+});

@@ -10,6 +10,14 @@
 
 /** Buckets (pfn mod this) counting live entries: a page free scans the queue only on a hit. */
 const PFN_BUCKETS = 4096;
+/**
+ * Buckets (16-page region mod this) counting live blocks that overlap the region: a claim scans
+ * the queue only when the object's page lies in a region some live block touches. Blocks
+ * spanning more than REGION_SPAN_MAX regions are counted apart and always scanned for.
+ */
+const REGION_SHIFT_PAGES = 16;
+const REGION_BUCKETS = 4096;
+const REGION_SPAN_MAX = 4;
 const F_HARDIRQ = 1;
 const F_SILENT = 2;
 const F_LIVE = 4;
@@ -30,6 +38,9 @@ export class PendingPages {
   /** Entries not yet settled. */
   live = 0;
   private readonly pfnCount = new Int32Array(PFN_BUCKETS);
+  private readonly regionCount = new Int32Array(REGION_BUCKETS);
+  /** Live blocks spanning more than REGION_SPAN_MAX regions. */
+  private wide = 0;
 
   push(idx: number, pfn: number, order: number, gfp: number, cpu: number, pid: number, hardirq: boolean, silent: boolean): number {
     if (this.tail === this.idx.length) this.makeRoom();
@@ -44,6 +55,7 @@ export class PendingPages {
     this.flags[i] = F_LIVE | (hardirq ? F_HARDIRQ : 0) | (silent ? F_SILENT : 0);
     this.live++;
     this.pfnCount[pfn % PFN_BUCKETS]++;
+    this.countRegions(pfn, this.end[i], 1);
     return i;
   }
 
@@ -64,11 +76,29 @@ export class PendingPages {
     return this.pfnCount[pfn % PFN_BUCKETS] > 0;
   }
 
+  /** Whether a live block might contain page `pfn` (no false negatives). */
+  mayContain(pfn: number): boolean {
+    // A region number below 2^53 keeps its residue mod 4096 through ToInt32.
+    return this.wide > 0 || this.regionCount[Math.floor(pfn / REGION_SHIFT_PAGES) & (REGION_BUCKETS - 1)] > 0;
+  }
+
   /** Entry i is decided (claimed or replayed). */
   settle(i: number): void {
     this.flags[i] &= ~F_LIVE;
     this.live--;
     this.pfnCount[this.pfn[i] % PFN_BUCKETS]--;
+    this.countRegions(this.pfn[i], this.end[i], -1);
+  }
+
+  /** Add `d` to the region buckets the block [pfn, end) overlaps (or to `wide`). */
+  private countRegions(pfn: number, end: number, d: number): void {
+    const r0 = Math.floor(pfn / REGION_SHIFT_PAGES);
+    const r1 = Math.floor((end - 1) / REGION_SHIFT_PAGES);
+    if (!(r1 - r0 < REGION_SPAN_MAX)) {
+      this.wide += d;
+      return;
+    }
+    for (let r = r0; r <= r1; r++) this.regionCount[r & (REGION_BUCKETS - 1)] += d;
   }
 
   /** Pass the head over settled entries; start over when the queue is empty. */

@@ -54,6 +54,7 @@ import {
 import { ReplayMemoryMeter } from "./memory-accounting.js";
 import { LIVE_DERIVED, LIVE_KMALLOC, LiveObjectTable } from "./live-objects.js";
 import { PendingPages } from "./pending-pages.js";
+import { PageBlockTable } from "./page-block-table.js";
 import {
   EV_ALLOC_VMAP_AREA,
   EV_FREE_VMAP_AREA_NOFLUSH,
@@ -143,9 +144,9 @@ export class ReplayEngine {
   /** Live traced objects by traced address. */
   private readonly objects = new LiveObjectTable();
   /** Replayed page blocks: traced pfn → model pfn · 256 + origin index · 16 + order. */
-  private readonly pages = new Map<number, number>();
+  private readonly pages = new PageBlockTable();
   /** Traced page blocks the model makes itself (slab, kmalloc_large, depot, vmalloc backing): pfn → order. */
-  private readonly derivedPages = new Map<number, number>();
+  private readonly derivedPages = new PageBlockTable();
   /** Replayed vmap areas: traced va_start (low 48 bits) → model pointer. */
   private readonly vmaps = new Map<number, { sim: number; nrPages: number; size: number }>();
   /** Per CPU: backing-page frees still expected after a replayed vfree. */
@@ -504,6 +505,7 @@ export class ReplayEngine {
     if (rec.ptrLow48 >= LINEAR_END_LOW48 || (rec.ptrHi16 & 0xff) !== 0xff) return;
     const pfn = Math.floor((rec.ptrLow48 + this.physOffset) / PAGE_SIZE);
     const q = this.pending;
+    if (!q.mayContain(pfn)) return;
     const start = q.pfn;
     const end = q.end;
     for (let i = q.head; i < q.tail; i++) {
@@ -545,13 +547,14 @@ export class ReplayEngine {
     ctx.inIrq = q.hardirq(i);
     try {
       const old = this.pages.get(tracedPfn);
-      if (old !== undefined) {
+      if (old === old) {
         this.implicitFrees++;
         this.pages.delete(tracedPfn);
         this.k.pages.freePages(Math.floor(old / 256), old & 15);
       }
       let gfp = q.gfp[i];
-      const origin = pageOrigin(gfp, order);
+      const originIdx = pageOriginIndex(gfp, order);
+      const origin = ORIGINS[originIdx];
       if (origin === "pageTable" && this.k.policy.skipPgtables) gfp |= __GFP_SKIP_KASAN;
       const counters = this.k.counters;
       counters.enter(origin);
@@ -565,7 +568,7 @@ export class ReplayEngine {
         this.count(EV_MM_PAGE_ALLOC, silent, OUT_FAILED_IN_MODEL);
         return;
       }
-      this.pages.set(tracedPfn, pfn * 256 + ORIGINS.indexOf(origin) * 16 + order);
+      this.pages.set(tracedPfn, pfn * 256 + originIdx * 16 + order);
       this.count(EV_MM_PAGE_ALLOC, silent, OUT_REPLAYED);
     } finally {
       ctx.cpu = cpu;
@@ -591,7 +594,7 @@ export class ReplayEngine {
       return;
     }
     const v = this.pages.get(pfn);
-    if (v !== undefined) {
+    if (v === v) {
       this.pages.delete(pfn);
       const counters = this.k.counters;
       counters.enter(ORIGINS[(v >>> 4) & 15]);
@@ -730,7 +733,16 @@ export function slotAlign(req: number, alloc: number): number {
 
 /** Which counter origin a traced page allocation belongs to. */
 export function pageOrigin(gfp: number, order: number): Origin {
-  if ((gfp & __GFP_HARDWALL) !== 0) return "userPage";
-  if (order === 0 && ((gfp & ~__GFP_COMP) >>> 0) === PGTABLE_GFP) return "pageTable";
-  return "other";
+  return ORIGINS[pageOriginIndex(gfp, order)];
+}
+
+const USER_PAGE_ORIGIN = ORIGINS.indexOf("userPage");
+const PAGE_TABLE_ORIGIN = ORIGINS.indexOf("pageTable");
+const OTHER_ORIGIN = ORIGINS.indexOf("other");
+
+/** pageOrigin as an index into ORIGINS (what the replayed-page table stores). */
+function pageOriginIndex(gfp: number, order: number): number {
+  if ((gfp & __GFP_HARDWALL) !== 0) return USER_PAGE_ORIGIN;
+  if (order === 0 && ((gfp & ~__GFP_COMP) >>> 0) === PGTABLE_GFP) return PAGE_TABLE_ORIGIN;
+  return OTHER_ORIGIN;
 }
