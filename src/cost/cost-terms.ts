@@ -119,7 +119,7 @@ export const COST_TERMS: readonly CostTerm[] = [
   term("scsTraceFixed", "ns/trace", "seed 004's stack_trace_save_shadow(): per-trace work of an SCS trace beyond its slots", { stackTracesSavedScs: 1 }, { scaledBy: SCALE }),
   term("unwindFrame", "ns/frame", "frame-pointer unwinder: one frame record visited", { framesUnwound: 1 }, { scaledBy: SCALE }),
   term("scsCopyFrame", "ns/frame", "Shadow Call Stack copy (seed 004): one SCS slot copied", { framesCopiedScs: 1 }, { scaledBy: SCALE }),
-  term("scsNoscsTrace", "ns/trace", "seed 004's __noscs flavour: extra per trace for helpers no longer inlined", { stackTracesSavedNoscs: 1 }),
+  term("scsNoscsTrace", "ns/trace", "seed 004's __noscs flavour: extra per trace, stack_trace_save_shadow no longer inlined into kasan_save_stack", { stackTracesSavedNoscs: 1 }, { scaledBy: SCALE }),
   term("scsNoscsFrame", "ns/frame", "seed 004's __noscs flavour: extra per SCS slot for the per-frame helper no longer inlined", { framesCopiedScsNoscs: 1 }, { scaledBy: SCALE }),
   term("depotLookup", "ns/lookup", "stack depot find_stack() including the trace's jhash2 (a typical trace)", { depotLookups: 1 }, { scaledBy: SCALE }),
   term("depotInsert", "ns/insert", "stack depot: copy a new trace into a pool record and link it", { depotInserts: 1 }, { scaledBy: SCALE }),
