@@ -80,6 +80,9 @@ export const SEED_004_FLAVOURS = [
   { flavour: "up-scs-stacks-v3-noscs", stacks: "scs-noscs", stackDepot: true },
 ] as const;
 
+/** Seed 004: "The deviation for all numbers above is ~0.05" (seconds, each boot time). */
+export const SEED_004_DEVIATION_S = 0.05;
+
 const SEED_004_TIMES: Record<"generic" | "hw_tags", readonly number[]> = {
   generic: [8.03, 11.55, 11.53, 8.31, 9.11],
   hw_tags: [3.31, 5.01, 4.85, 3.49, 4.27],

@@ -70,6 +70,13 @@ describe("kasan-sim reproduce", () => {
     }
   });
 
+  it("seed 004's delta notes carry the published spread of a difference of two times", () => {
+    const notes = r.tables.find((x) => x.id === "seed-004-generic")?.notes ?? [];
+    const scs = notes.find((n) => n.startsWith("up-scs-stacks-v3:"));
+    // 8.31 − 8.03 = 0.28 s; each time ±0.05 s, independent: ±0.05·√2 = ±0.0707 s = ±25 % of 0.28.
+    expect(scs).toMatch(/published 0\.28 ± 0\.07 s \(± 25 % from the seed's stated deviation\)/);
+  });
+
   it("Slab after boot is counted, never fitted: generic above the tag modes", () => {
     const rows = r.tables.find((x) => x.id === "seed-003-slab")?.rows ?? [];
     expect(rows.every((x) => !x.fitted)).toBe(true);

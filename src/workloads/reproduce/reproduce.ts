@@ -21,7 +21,7 @@ import { runPolicy, type PolicyRun } from "../bench-run.js";
 import { BOOT_TRACE_OUTER_FRAMES, runBoots, type BootRunResult, type BootRunSpec } from "../boot/index.js";
 import { pgtableMemoryBytes, pgtableMode } from "../pgtable/pgtable-mode.js";
 import { threadMode } from "../thread/thread-mode.js";
-import { SEED_001_PGTABLE, SEED_001_THREAD, SEED_003_BOOT, SEED_003_SLAB, SEED_004_FLAVOURS, seed004Table, type PublishedRow, type PublishedTable } from "./published.js";
+import { SEED_001_PGTABLE, SEED_001_THREAD, SEED_003_BOOT, SEED_003_SLAB, SEED_004_DEVIATION_S, SEED_004_FLAVOURS, seed004Table, type PublishedRow, type PublishedTable } from "./published.js";
 
 export interface ReproduceOptions {
   /** The cost profile that prices a table (see defaultProfileName). */
@@ -285,7 +285,11 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
       if (r.model === null || base.model === null) continue;
       const pubDelta = r.published - base.published;
       const modelDelta = r.model - base.model;
-      t.notes.push(`${r.label}: delta over ${base.label} published ${pubDelta.toFixed(2)} s, model ${modelDelta.toFixed(2)} s (${(100 * (modelDelta - pubDelta) / pubDelta).toFixed(1)} %)`);
+      // Two times each ±SEED_004_DEVIATION_S, taken as independent: their difference is ±√2 of it.
+      const spread = Math.SQRT2 * SEED_004_DEVIATION_S;
+      t.notes.push(
+        `${r.label}: delta over ${base.label} published ${pubDelta.toFixed(2)} ± ${spread.toFixed(2)} s (± ${((100 * spread) / pubDelta).toFixed(0)} % from the seed's stated deviation), model ${modelDelta.toFixed(2)} s (${((100 * (modelDelta - pubDelta)) / pubDelta).toFixed(1)} %)`,
+      );
     }
     tables.push(t);
   }
