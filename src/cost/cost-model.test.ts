@@ -145,6 +145,22 @@ describe("estimate: time = Σ count × cost", () => {
     expect(e.unpriced).toEqual([{ term: "slabAlloc", count: 7, reason: "not benchmarked" }]);
   });
 
+  it("leaves a term unpriced when its workload count names a constant that is n/a here", () => {
+    const q = profile(
+      [
+        "memoryAccess 1 ns/access measured a",
+        "genericShadowCheck 3 ns/access measured a",
+        "bootOrdinaryAccesses n/a accesses/boot n/a no boot time on this platform",
+      ].join("\n"),
+    );
+    // Both access terms take their count from bootOrdinaryAccesses: neither can be priced, and
+    // neither is counted as free; no counter of their own is set, so their count is 0.
+    const e = estimate(q, new CounterSet(), { mode: "generic", extra: { ordinaryAccesses: "bootOrdinaryAccesses" } });
+    expect(e.totalNs).toBe(0);
+    expect(e.unpriced.map((u) => u.term)).toEqual(["memoryAccess", "genericShadowCheck"]);
+    expect(e.unpriced[0].reason).toBe("workload count ordinaryAccesses is bootOrdinaryAccesses, n/a in this profile: no boot time on this platform");
+  });
+
   it("refuses a fitted constant without its value, naming the row, and a key the profile lacks", () => {
     expect(() => estimate(p, new CounterSet(), { mode: "off", extra: { boots: 1 } })).toThrow(/test\.profile:14: bootFixed is fitted to seed-003-boot\/clean; pass its value/);
     expect(() => estimate(p, counters({ irg: 1 }), { mode: "hw_tags" })).toThrow(/test\.profile: no constant for irg/);

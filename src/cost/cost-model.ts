@@ -114,8 +114,12 @@ export function counterCount(t: CostTerm, c: CounterSet): number {
   return n;
 }
 
-function extraCount(profile: CostProfile, t: CostTerm, opts: EstimateOptions): number {
-  if (t.extra === undefined || opts.extra === undefined) return 0;
+/**
+ * The term's workload count, or the reason it has none: a workload count may name a profile
+ * constant (e.g. bootOrdinaryAccesses), and where that constant is n/a the term cannot be priced.
+ */
+function extraCount(profile: CostProfile, t: CostTerm, opts: EstimateOptions): { n: number } | { unknown: string } {
+  if (t.extra === undefined || opts.extra === undefined) return { n: 0 };
   let n = 0;
   for (const [name, coef] of Object.entries(t.extra) as [ExtraCountName, number][]) {
     const v = opts.extra[name];
@@ -124,12 +128,12 @@ function extraCount(profile: CostProfile, t: CostTerm, opts: EstimateOptions): n
     if (typeof v === "number") x = v;
     else {
       x = resolveConstant(profile, v, opts.mode, opts.fitted);
-      if (x === undefined) throw new ProfileError(`${profile.fileName}: extra count ${name} names ${v}, which is n/a in this profile`);
+      if (x === undefined) return { unknown: `workload count ${name} is ${v}, n/a in this profile: ${constantFor(profile, v, opts.mode).source}` };
     }
     if (!Number.isFinite(x) || x < 0) throw new ProfileError(`extra count ${name}: expected a non-negative number, got ${x}`);
     n += coef * x;
   }
-  return n;
+  return { n };
 }
 
 /** time = Σ count × cost over the cost terms, for the counts of one run. */
@@ -143,7 +147,14 @@ export function estimate(profile: CostProfile, counts: CounterSet | Counters, op
   for (const t of COST_TERMS) {
     if (!active(t, opts.mode, opts.instrumentation)) continue;
     const fromCounters = counterCount(t, total);
-    const fromExtra = extraCount(profile, t, opts);
+    const extra = extraCount(profile, t, opts);
+    if ("unknown" in extra) {
+      // The amount of work is itself unknown here: unpriced, never counted as free.
+      byTerm[t.key] = { count: fromCounters, costNs: undefined, ns: 0 };
+      unpriced.push({ term: t.key, count: fromCounters, reason: extra.unknown });
+      continue;
+    }
+    const fromExtra = extra.n;
     const count = fromCounters + fromExtra;
     if (count === 0) continue;
     const base = resolveConstant(profile, t.key, opts.mode, opts.fitted);
