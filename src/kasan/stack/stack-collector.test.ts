@@ -5,8 +5,8 @@ import { inIrqentryText } from "../../arch/stacktrace/irq-entry.js";
 import { Counters } from "../../cost/counters.js";
 import { ExecContext } from "../../lib/context.js";
 import { StackDepot } from "../../lib/stackdepot/stack-depot.js";
-import { KasanStackCollector, type KasanStackOptions } from "./stack-collector.js";
-import { siteFunctions } from "./sites.js";
+import { KasanStackCollector, memoSet, type KasanStackOptions } from "./stack-collector.js";
+import { callChain, siteFunctions } from "./sites.js";
 
 function setup(options: KasanStackOptions, mode: "generic" | "hw_tags" = "generic") {
   const ctx = new ExecContext(1);
@@ -120,5 +120,41 @@ describe("kasan_save_stack flavours", () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it("an alloc key and a free key that share a memo set are both remembered: each collected once", () => {
+    const ctx = new ExecContext(1);
+    const counters = new Counters();
+    const depot = new StackDepot({ counters, bucketOrder: 12, isIrqEntry: (ip) => inIrqentryText(ctx.kallsyms, ip) });
+    const saver = new KasanStackCollector({ ctx, counters, mode: "hw_tags", depot });
+    const ks = ctx.kallsyms;
+    // The memo keys on the site's outermost frame (the allocator entry) and the caller's address.
+    const outer = (site: "kmem_cache_alloc" | "kmem_cache_free") => {
+      const f = callChain(ks, siteFunctions("hw_tags", site), "stack_trace_save");
+      return f[f.length - 1];
+    };
+    const ipA = ks.callSite("caller_a", "kmem_cache_alloc_noprof");
+    const setA = memoSet(outer("kmem_cache_alloc"), ipA);
+    // A free call site whose key lands in the same set (a direct-mapped memo would evict one with the other).
+    let ipB = 0;
+    for (let i = 0; ipB === 0; i++) {
+      const ip = ks.callSite(`caller_b${i}`, "kmem_cache_free");
+      if (memoSet(outer("kmem_cache_free"), ip) === setA) ipB = ip;
+    }
+    let collections = 0;
+    const collect = saver.collect.bind(saver);
+    saver.collect = (site) => (collections++, collect(site));
+    const handles = new Set<number>();
+    for (let i = 0; i < 10; i++) {
+      ctx.callStack.splice(0, ctx.callStack.length, ipA);
+      handles.add(saver.save(0xcc0, true, "kmem_cache_alloc"));
+      ctx.callStack.splice(0, ctx.callStack.length, ipB);
+      handles.add(saver.save(0, true, "kmem_cache_free"));
+    }
+    // 20 saves, two distinct traces: collected once each, every save counted as a fresh one would
+    // be: the two first saves insert (two find_stack()s each, the second under pool_lock), the
+    // 18 others find the record once: 2·2 + 18 = 22 lookups.
+    expect([collections, handles.size]).toEqual([2, 2]);
+    expect([counters.cur.stackTracesSaved, counters.cur.depotLookups, counters.cur.depotInserts, depot.records]).toEqual([20, 22, 2, 2]);
   });
 });

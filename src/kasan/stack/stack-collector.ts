@@ -36,8 +36,12 @@ export interface KasanStackOptions {
 
 export const STACK_COLLECTIONS: readonly StackCollection[] = ["unwinder", "scs", "scs-noscs", "none"];
 
-/** Slots of the collector's memo of recent unwinder saves (direct-mapped), and the longest call stack it keeps. */
-const MEMO_SLOTS = 256;
+/**
+ * Slots of the collector's memo of recent unwinder saves (two-way set associative: a site's
+ * alloc and free keys that share a set no longer evict each other on every call), and the
+ * longest call stack it keeps.
+ */
+const MEMO_SLOTS = 1024;
 const MEMO_MAX_STACK = 8;
 
 export interface KasanStackCollectorDeps {
@@ -63,6 +67,8 @@ export class KasanStackCollector implements KasanStackSaver {
   private readonly memoStackLen = new Int32Array(MEMO_SLOTS);
   private readonly memoN = new Int32Array(MEMO_SLOTS);
   private readonly memoHandle = new Float64Array(MEMO_SLOTS);
+  /** Per set (slot pair): the way used last (the other one is replaced on a miss). */
+  private readonly memoMru = new Uint8Array(MEMO_SLOTS / 2);
   /** The last save was a memo hit in this slot (`buf` not written): lastTrace() rebuilds it. */
   private lastHit = -1;
 
@@ -121,8 +127,10 @@ export class KasanStackCollector implements KasanStackSaver {
     const st = this.deps.ctx.callStack;
     const len = st.length;
     if (len > MEMO_MAX_STACK) return depot.save(this.buf, this.collect(site), gfp, canAlloc);
-    const slot = memoSlot(frames.length, len === 0 ? 0 : st[len - 1]);
-    if (this.memoFrames[slot] === frames && this.memoStackLen[slot] === len) {
+    const set = memoSet(frames.length === 0 ? 0 : frames[frames.length - 1], len === 0 ? 0 : st[len - 1]);
+    for (let way = 0; way < 2; way++) {
+      const slot = 2 * set + way;
+      if (this.memoFrames[slot] !== frames || this.memoStackLen[slot] !== len) continue;
       const ms = this.memoStack;
       const base = slot * MEMO_MAX_STACK;
       let i = 0;
@@ -134,12 +142,17 @@ export class KasanStackCollector implements KasanStackSaver {
         c.stackTracesSaved += 1;
         this.lastN = n;
         this.lastHit = slot;
+        this.memoMru[set] = way;
         return depot.repeatSave(this.memoHandle[slot]);
       }
     }
     const n = this.collect(site);
     const handle = depot.save(this.buf, n, gfp, canAlloc);
     if (depot.lastSaveRepeatable) {
+      // An empty way, else the one not used last.
+      const way = this.memoFrames[2 * set] === undefined ? 0 : this.memoFrames[2 * set + 1] === undefined ? 1 : 1 - this.memoMru[set];
+      const slot = 2 * set + way;
+      this.memoMru[set] = way;
       this.memoFrames[slot] = frames;
       this.memoStackLen[slot] = len;
       const base = slot * MEMO_MAX_STACK;
@@ -160,7 +173,11 @@ export class KasanStackCollector implements KasanStackSaver {
   }
 }
 
-/** The memo slot of (site frames, innermost call-stack entry): low bits of the address, mixed. */
-function memoSlot(nFrames: number, ip: number): number {
-  return (Math.imul((ip >>> 2) ^ nFrames, 0x9e3779b1) >>> 24) & (MEMO_SLOTS - 1);
+/**
+ * The memo set of (site frames, innermost call-stack entry): the low bits of the site's
+ * outermost frame (the allocator's entry point, so alloc and free sites differ) and of the
+ * caller's address, mixed; the top 9 bits of the product pick one of MEMO_SLOTS / 2 sets.
+ */
+export function memoSet(siteFrame: number, ip: number): number {
+  return Math.imul((ip >>> 2) ^ Math.imul(siteFrame >>> 2, 0x85ebca6b), 0x9e3779b1) >>> 23;
 }

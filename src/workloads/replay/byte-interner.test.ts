@@ -19,13 +19,20 @@ function layout(values: Uint8Array[]): { buf: Uint8Array; ranges: [number, numbe
 const key = (v: Uint8Array): string => Array.from(v).join(",");
 
 describe("byte interner (call sites, cache names, gfp texts found by their bytes)", () => {
-  it("byteHash is FNV-1a over the bytes with the length mixed in last", () => {
-    // "ab": h0 = 0x811c9dc5; h1 = (h0 ^ 0x61)·0x01000193; h2 = (h1 ^ 0x62)·0x01000193; h = (h2 ^ 2)·0x01000193 (mod 2^32).
+  it("byteHash is FNV-1a over the whole 32-bit words, then the tail bytes, with the length mixed in last", () => {
+    // "ab": no whole word; h0 = 0x811c9dc5; h1 = (h0 ^ 0x61)·0x01000193; h2 = (h1 ^ 0x62)·0x01000193;
+    // h3 = (h2 ^ 2)·0x01000193 (mod 2^32); h = h3 ^ (h3 >>> 16).
     const b = new Uint8Array([0x61, 0x62]);
     const h = fnvFinish(fnvStep(fnvStep(FNV_OFFSET, 0x61), 0x62), 2);
+    const h3 = Math.imul(Math.imul(Math.imul(FNV_OFFSET ^ 0x61, 0x01000193) ^ 0x62, 0x01000193) ^ 2, 0x01000193);
+    expect(h).toBe(h3 ^ (h3 >>> 16));
     expect(byteHash(b, 0, 2)).toBe(h);
+    // "abcde": one little-endian word 0x64636261, then the byte 0x65, then the length 5.
+    const w = new Uint8Array([0x61, 0x62, 0x63, 0x64, 0x65]);
+    expect(byteHash(w, 0, 5)).toBe(fnvFinish(fnvStep(fnvStep(FNV_OFFSET, 0x64636261), 0x65), 5));
     // The same bytes elsewhere in a buffer hash the same.
     expect(byteHash(new Uint8Array([0x20, 0x61, 0x62, 0x20]), 1, 3)).toBe(h);
+    expect(byteHash(new Uint8Array([0x20, 0x20, 0x61, 0x62, 0x63, 0x64, 0x65]), 2, 7)).toBe(byteHash(w, 0, 5));
     // Empty and one-NUL values differ only by the length step.
     expect(byteHash(new Uint8Array([0]), 0, 0)).not.toBe(byteHash(new Uint8Array([0]), 0, 1));
   });

@@ -114,6 +114,20 @@ describe("ftrace text lines of the kmem and vmalloc tracepoints", () => {
     expect([r.kind, r.event]).toEqual([EV_OTHER, "sched_switch"]);
   });
 
+  it("event names are whole words: a known name followed by more characters is another event", () => {
+    // The reader first tries the known names sharing the first four bytes, accepting one only
+    // when ':' follows it; these extend kmalloc, kfree, mm_page_free and kmem_cache_free.
+    const head = "            init-1       [001] .....     4.85: ";
+    for (const name of ["kmalloc_node", "kfree_skb", "mm_page_free_batched_x", "kmem_cache_free2", "kmal"]) {
+      const r = parseTraceLine(`${head}${name}: a=1`);
+      expect([r.kind, r.event], name).toEqual([EV_OTHER, name]);
+    }
+    // A known name followed by a space before the ':' is no event name at all.
+    expect(parseError(`${head}kmalloc : call_site=x`).message).toBe('line 7: expected "EVENT:" after the timestamp (truncated line?)');
+    // A known name ending the line, without its ':'.
+    expect(parseError(`${head}kmalloc`).message).toBe('line 7: expected "EVENT:" after the timestamp (truncated line?)');
+  });
+
   it("CRLF line endings are accepted", () => {
     const r = parseTraceLine(KMALLOC + "\r");
     expect([r.kind, r.bytesReq]).toEqual([EV_KMALLOC, 64]);

@@ -15,7 +15,7 @@
  *   const kind = p.parse(buf, start, end, lineNo, rec);   // EV_* or EV_NONE; throws TraceParseError
  */
 import { gfpFor, parseGfp, type GfpTable } from "../../mm/gfp.js";
-import { ByteInterner, byteHash, FNV_OFFSET, FNV_PRIME } from "./byte-interner.js";
+import { ByteInterner, byteHash, FNV_OFFSET, FNV_PRIME, fnvFinish } from "./byte-interner.js";
 import {
   EV_ALLOC_VMAP_AREA,
   EV_FREE_VMAP_AREA_NOFLUSH,
@@ -109,6 +109,13 @@ const EVENT_BYTES = TRACE_EVENT_NAMES.slice(0, EV_OTHER).map((name) => literal(n
 /** Event kinds by the length of their name (candidates to compare). */
 const EVENTS_BY_LENGTH: number[][] = [];
 for (let k = 0; k < EVENT_BYTES.length; k++) (EVENTS_BY_LENGTH[EVENT_BYTES[k].bytes.length] ??= []).push(k);
+/** Event kinds by a hash of their name's first four bytes (candidates to compare in full). */
+const EVENTS_BY_FIRST_WORD: number[][] = Array.from({ length: 64 }, () => []);
+for (let k = 0; k < EVENT_BYTES.length; k++) if (EVENT_BYTES[k].words.length > 0) EVENTS_BY_FIRST_WORD[firstWordSlot(EVENT_BYTES[k].words[0])].push(k);
+
+function firstWordSlot(w: number): number {
+  return Math.imul(w, 0x9e3779b1) >>> 26;
+}
 
 /** A literal of the expected layout: its bytes, and the same as little-endian 32-bit words (the bytes past the last whole word compared one by one). */
 interface Literal {
@@ -312,10 +319,27 @@ export class TraceLineParser {
     const buf = this.buf;
     // Event name up to ':'.
     while (j < end && buf[j] === SPACE) j++;
-    let ee = j;
-    while (ee < end && buf[ee] !== COLON && buf[ee] !== SPACE) ee++;
-    if (ee === j || ee >= end || buf[ee] !== COLON) this.fail(`expected "EVENT:" after the timestamp (truncated line?)`);
-    const kind = this.eventKind(j, ee);
+    // A known name followed by ':' (names hold no ':' or space, so the scan below would stop
+    // there too); anything else is scanned for.
+    let kind = -1;
+    let ee = -1;
+    if (j + 4 <= end) {
+      const cands = EVENTS_BY_FIRST_WORD[firstWordSlot(this.view.getInt32(j, true))];
+      for (let c = 0; c < cands.length; c++) {
+        const e = this.lit(j, end, EVENT_BYTES[cands[c]]);
+        if (e >= 0 && e < end && buf[e] === COLON) {
+          kind = cands[c];
+          ee = e;
+          break;
+        }
+      }
+    }
+    if (kind < 0) {
+      ee = j;
+      while (ee < end && buf[ee] !== COLON && buf[ee] !== SPACE) ee++;
+      if (ee === j || ee >= end || buf[ee] !== COLON) this.fail(`expected "EVENT:" after the timestamp (truncated line?)`);
+      kind = this.eventKind(j, ee);
+    }
     const fs = ee + 1 < end && buf[ee + 1] === SPACE ? ee + 2 : ee + 1;
     rec.kind = kind;
     if (kind === EV_OTHER) {
@@ -562,8 +586,16 @@ export class TraceLineParser {
   /** A value up to a space or the end, already in interner `t`: its id (end in `num`), or -1. */
   private onePassFind<T>(t: ByteInterner<T>, p: number, end: number): number {
     const buf = this.buf;
+    const view = this.view;
     const s = p;
     let h = FNV_OFFSET;
+    // Whole words while none of their bytes is a space (x has a zero byte iff w has a space).
+    for (; p + 4 <= end; p += 4) {
+      const w = view.getInt32(p, true);
+      const x = w ^ 0x20202020;
+      if (((x - 0x01010101) & ~x & 0x80808080) !== 0) break;
+      h = Math.imul(h ^ w, FNV_PRIME);
+    }
     for (; p < end; p++) {
       const c = buf[p];
       if (c === SPACE) break;
@@ -571,7 +603,7 @@ export class TraceLineParser {
     }
     if (p === s) return -1;
     this.num = p;
-    return t.find(buf, s, p, Math.imul(h ^ (p - s), FNV_PRIME), this.view);
+    return t.find(buf, s, p, fnvFinish(h, p - s), view);
   }
 
   /** `call_site=` with a symbol seen before (a ` [module]` after it fails the next field's literal). */

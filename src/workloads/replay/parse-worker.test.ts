@@ -6,7 +6,10 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import ts from "typescript";
 import { defaultKernelConfig } from "../../config/kconfig.js";
 import type { KasanMode } from "../../config/mode.js";
+import { MessageChannel } from "node:worker_threads";
+import { BATCH_EVENTS } from "./event-batch.js";
 import { MAX_CHUNKS_IN_FLIGHT } from "./parse-worker-client.js";
+import { FIRST_BATCH_EVENTS, runParseWorker, type WorkerMessage } from "./parse-worker.js";
 import { replayChunks, ReplayError, TraceReplay, type ReplayOptions, type ReplayResult } from "./replay.js";
 
 const TRACES = new URL("../../../../shared/reference/traces/", import.meta.url);
@@ -65,6 +68,28 @@ describe("parsing in a worker thread", () => {
     expect(typeof w).toBe("object");
     expect(w).toEqual(i);
     expect((w as ReplayResult).trace.events).toBe(69423);
+  });
+
+  it("sends small batches first, so replay starts while the parser warms up: 256, 512, … then BATCH_EVENTS", async () => {
+    // The worker's loop on this thread, through a message channel (no Worker needed).
+    const { port1, port2 } = new MessageChannel();
+    runParseWorker({ port: port2, signal: new SharedArrayBuffer(8), options: {} });
+    const sizes: number[] = [];
+    const done = new Promise<void>((res) =>
+      port1.on("message", (m: WorkerMessage) => {
+        if (m.type === "batch") sizes.push(m.n);
+        else res();
+      }),
+    );
+    const line = H("1.0") + "kfree: call_site=foo+0x10/0x40 ptr=f4ff000006e16f00\n";
+    port1.postMessage({ type: "chunk", data: new Uint8Array(Buffer.from(line.repeat(10_000))), recycle: [] });
+    port1.postMessage({ type: "end" });
+    await done;
+    port1.close();
+    // 256 + 512 + 1024 + 2048 = 3840 events in the doubling batches, then full ones of 4096:
+    // 3840 + 4096 = 7936; the chunk's end sends the other 2064, the end of input an empty batch.
+    expect([FIRST_BATCH_EVENTS, BATCH_EVENTS]).toEqual([256, 4096]);
+    expect(sizes).toEqual([256, 512, 1024, 2048, 4096, 2064, 0]);
   });
 
   it("replays a marked window of trace-thread.txt the same way", async () => {

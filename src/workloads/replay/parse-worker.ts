@@ -6,12 +6,13 @@
  *
  * Messages in: { type: "chunk", data, recycle } (bytes, transferred, handed back with the batch
  * ending it; batch buffers handed back for reuse), { type: "end" }.
- * Messages out: batches after each chunk (and whenever 4096 events are ready), then
+ * Messages out: batches after each chunk (and whenever 4096 events are ready; 256, 512, … for
+ * the first ones), then
  * { type: "done", summary } — or { type: "error", lineNo, message } after the batch holding the
  * events before the failing line, and nothing more.
  */
 import type { MessagePort } from "node:worker_threads";
-import { EventBatchWriter } from "./event-batch.js";
+import { BATCH_EVENTS, EventBatchWriter } from "./event-batch.js";
 import { TraceParsePump, type ParsePumpOptions, type ParseSummary } from "./parse-pump.js";
 import { ReplayError } from "./replay-error.js";
 
@@ -40,6 +41,9 @@ export interface BatchMessage {
 
 export type WorkerMessage = BatchMessage | { type: "done"; summary: ParseSummary } | { type: "error"; lineNo: number; message: string };
 
+/** Events in the worker's first batch (then twice as many per batch, up to BATCH_EVENTS). */
+export const FIRST_BATCH_EVENTS = 256;
+
 /** The worker's main: serve `data.port` until the end of input or the first error. */
 export function runParseWorker(data: ParseWorkerData): void {
   const port = data.port;
@@ -50,10 +54,16 @@ export function runParseWorker(data: ParseWorkerData): void {
   let stopped = false;
   /** Batch buffers the replaying thread handed back. */
   const spare: Float64Array[] = [];
+  // The first batches are small (doubling up to BATCH_EVENTS): the replaying thread starts on
+  // them while this thread's code is still warming up, instead of waiting for 4096 events.
+  let flushAt = FIRST_BATCH_EVENTS;
   const pump = new TraceParsePump(
     (rec) => {
       writer.add(rec);
-      if (writer.full) flush();
+      if (writer.length >= flushAt) {
+        flush();
+        if (flushAt < BATCH_EVENTS) flushAt *= 2;
+      }
     },
     data.options,
   );
