@@ -3,7 +3,7 @@
  * the library example are executed against the built package (npm ci builds it via `prepare`).
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -22,6 +22,15 @@ describe("README", () => {
     const [first, second] = blocks("sh");
     expect(first.trim()).toMatch(/^npm ci && npx kasan-sim \S+/);
     expect(second.trim()).toBe("npm ci && npm test");
+  });
+
+  it("`npx kasan-sim` can run the built bin: package.json names it and it is executable", () => {
+    // The examples below run the bin through node, so they would pass even if npx could not
+    // execute it (tsc writes files without the x bit; the build script sets it).
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { bin: Record<string, string> };
+    expect(join(root, pkg.bin["kasan-sim"])).toBe(cli);
+    expect(readFileSync(cli, "utf8").startsWith("#!/usr/bin/env node")).toBe(true);
+    expect(statSync(cli).mode & 0o111).toBe(0o111);
   });
 
   it("every `npx kasan-sim` example line runs and exits 0", () => {
