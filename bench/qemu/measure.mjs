@@ -215,10 +215,8 @@ function main() {
 
     const unroll = Number(on.info.unroll);
     const bs = Number(on.info.dczid_block_bytes);
-    const [shortChain, longChain] = on.info.fp_walk_frames.split(" ").map(Number);
     const perInsn = (x) => x.n; // raw n counts body instructions
-    const perFrame = (x) => x.n * (longChain - shortChain); // raw n counts walks
-    if (!(unroll > 0 && bs > 0 && longChain > shortChain)) fail(`mte-costs printed bad info: ${JSON.stringify(on.info)}`);
+    if (!(unroll > 0 && bs > 0)) fail(`mte-costs printed bad info: ${JSON.stringify(on.info)}`);
 
     const constants = {};
     const put = (name, r, unit, how, extra = {}) => {
@@ -255,10 +253,6 @@ function main() {
     put("stzg_over_str", paired(on, "stzg", "str_plain", perInsn), "ns/insn", overStr("STZG"));
     put("ldr_check_extra", paired(on, "ldr_checked", "ldr_plain", perInsn), "ns/access", "tag-checked LDR loop minus the untagged LDR loop (same MTE-on process), per access");
     put("str_check_extra", paired(on, "str_checked", "str_plain", perInsn), "ns/access", "tag-checked STR loop minus the untagged STR loop (same MTE-on process), per access");
-    const walk = (proc) =>
-      `walks of a ${longChain}-record frame chain minus walks of a ${shortChain}-record chain, per extra frame: each step checks alignment and stack bounds, loads fp/lr, strips PAC (XPACI) and calls a stack_trace_save-like consume callback (C, -O2); ${proc}`;
-    put("fp_walk_frame", paired(off, `fp_walk_${longChain}`, `fp_walk_${shortChain}`, perFrame), "ns/frame", walk("process without MTE enabled"));
-    put("fp_walk_frame_mte_on", paired(on, `fp_walk_${longChain}`, `fp_walk_${shortChain}`, perFrame), "ns/frame", walk("MTE-on process, stack in ordinary memory"));
     // --- kernel routines (software modes, zeroing, stack collection, depot, stack ring) ---
     const both = (name, f, unit, how) => {
       put(name, f(off), unit, `${how}; process without MTE enabled`);
@@ -305,32 +299,6 @@ function main() {
       "ns/access",
       "Generic KASAN outline check: a call to an __asan_load8_noabort-like noipa function (wrap-around and has-metadata tests, shadow byte test) before each 8-byte volatile load, minus the same C loop without the call, per access; process without MTE enabled",
     );
-    both(
-      "scs_copy_frame",
-      (r) => combo(r, [["scs_72", 1], ["scs_8", -1]], 1 / 64),
-      "ns/frame",
-      "seed 004's stack_trace_save_shadow: copy from a 72-slot Shadow Call Stack minus from an 8-slot one, per extra slot: volatile load of the return address, PAC strip of a kernel pc (bit 55 set: OR the PAC mask), store, bounds checks (C, -O2)",
-    );
-    both(
-      "scs_noinline_frame",
-      (r) => combo(r, [["scs_noinline_72", 1], ["scs_noinline_8", -1]], 1 / 64),
-      "ns/frame",
-      "as scs_copy_frame, but the per-slot helper (load + PAC strip) is a noipa function called per slot: the noscs flavour of seed 004, whose helpers stop being inlined",
-    );
-    both(
-      "scs_noinline_extra_frame",
-      (r) => combo(r, [["scs_noinline_72", 1 / 64], ["scs_noinline_8", -1 / 64], ["scs_72", -1 / 64], ["scs_8", 1 / 64]]),
-      "ns/frame",
-      "scs_noinline_frame minus scs_copy_frame (same reps): what the non-inlined per-frame helper adds per frame",
-    );
-    both(
-      "jhash2_word",
-      (r) => combo(r, [["jhash_128", 1], ["jhash_16", -1]], 1 / 112),
-      "ns/word",
-      "jhash2 (lookup3 hashword as the stack depot hashes traces, seed 0x9747b28c) of 128 minus 16 32-bit words, per word (a trace entry is 2 words)",
-    );
-    bothCall("depot_find_16", "depot_find", "ns/lookup", "stack depot find_stack() over a bucket whose one record matches a 16-frame trace (hash, size, memcmp of the frames; hashing not included)");
-    bothCall("depot_insert_16", "depot_insert", "ns/insert", "stack depot record insert of a 16-frame trace (header stores, memcpy of the frames, bucket link; pool allocation not included)");
     bothCall("stack_ring_insert", "ring_insert", "ns/insert", "tag-mode stack ring insert as save_stack_info: reader-lock atomic add, atomic fetch-add of the position, load + cmpxchg of the slot, 4 field stores, store-release, reader-lock atomic sub");
     put("random_tag", combo(off, [["random_tag", 1], ["call_nop", -1]]), "ns/draw", "sw_tags kasan_random_tag(): per-CPU LCG step (x 1664525 + 1013904223) and % 254, per call, minus an empty call; process without MTE enabled");
 
@@ -389,7 +357,6 @@ function main() {
         itersMteOn: opts.iters,
         itersMteOff: opts.iters * 10,
         unroll,
-        fpWalkChains: [shortChain, longChain],
         statistic: "median over reps of per-rep differences (bench minus baseline, same rep); min/max are the range over reps",
         warmup: "one untimed pass of every loop before the timed reps (TCG translation)",
       },

@@ -1,12 +1,13 @@
-// mte-costs: per-instruction timing of the Arm MTE instructions, tag-checked accesses, a
-// frame-pointer walk and the kernel routines KASAN adds (shadow checks, SCS copy, jhash2, stack
-// depot, stack ring, clear_page, memset), meant to run under qemu-user TCG (`qemu-aarch64 -cpu max`).
+// mte-costs: per-instruction timing of the Arm MTE instructions, tag-checked accesses and the
+// kernel routines KASAN adds (shadow checks, kasan_save_stack through the unwinder or the SCS,
+// stack depot, stack ring, clear_page, memset), meant to run under qemu-user TCG (`qemu-aarch64 -cpu max`).
 //
-// Build: aarch64-linux-gnu-gcc -O2 -march=armv8.5-a+memtag -static -o mte-costs mte-costs.c
+// Build: aarch64-linux-gnu-gcc -O2 -march=armv8.5-a+memtag -static -mbranch-protection=pac-ret+leaf \
+//        -o mte-costs mte-costs.c
 // Usage: mte-costs [mte|nomte] [reps] [iters]
 //   mte   (default) enables tagged addresses + synchronous tag checks and maps PROT_MTE memory;
 //   nomte leaves MTE off (the process a kernel without hw_tags would be) and times the plain
-//         accesses, the loop baselines, the frame walk, the software-mode checks and the kernel
+//         accesses, the loop baselines, the software-mode checks and the kernel
 //         routines (those are timed in both runs: the MTE-on figures price an hw_tags kernel).
 // Output, one fact per line (parsed by measure.mjs):
 //   info <key> <value>
@@ -103,91 +104,8 @@ LOOP_STEP(loop_add, "")
 LOOP_STEP(loop_dc_gva, "dc gva, x11")
 LOOP_STEP(loop_dc_gzva, "dc gzva, x11")
 
-// ---- frame-pointer walk, shaped like arm64's kunwind_next_frame_record + stack_trace_save ----
-
-struct frame_record {
-	uint64_t fp;
-	uint64_t lr;
-};
-
-struct unwind_state {
-	uint64_t fp, pc;
-	uint64_t low, high; // the accessible stack; low rises as records are consumed
-};
-
-struct stack_trace {
-	uint64_t *entries;
-	unsigned len, cap, skip;
-};
-
-static int __attribute__((noinline)) consume_entry(void *cookie, uint64_t pc) {
-	struct stack_trace *t = cookie;
-	if (t->skip) {
-		t->skip--;
-		return 1;
-	}
-	t->entries[t->len++] = pc;
-	return t->len < t->cap;
-}
-
-static inline uint64_t strip_pac(uint64_t pc) {
-	__asm__("xpaci %0" : "+r"(pc));
-	return pc;
-}
-
-static int __attribute__((noinline)) unwind_next(struct unwind_state *s) {
-	uint64_t fp = s->fp;
-	if (fp == 0)
-		return -ENOENT; // terminal record reached
-	if (fp & 0x7)
-		return -EINVAL; // misaligned record
-	if (fp < s->low || fp + sizeof(struct frame_record) > s->high)
-		return -EINVAL; // outside the accessible stack, or going backwards
-	s->low = fp + sizeof(struct frame_record);
-	const volatile struct frame_record *r = (const volatile struct frame_record *)(uintptr_t)fp;
-	s->fp = r->fp;
-	s->pc = strip_pac(r->lr);
-	return 0;
-}
-
-static unsigned __attribute__((noinline))
-walk_stack(uint64_t fp, uint64_t pc, uint64_t low, uint64_t high, struct stack_trace *t,
-	   int (*consume)(void *, uint64_t)) {
-	struct unwind_state s = {fp, pc, low, high};
-	for (;;) {
-		if (!consume(t, s.pc))
-			break;
-		if (unwind_next(&s))
-			break;
-	}
-	return t->len;
-}
-
 #define MAX_FRAMES 128
-#define FRAME_STRIDE 96 // bytes between records, a typical small kernel frame
-
-static struct frame_record *build_chain(char *stack, unsigned frames) {
-	// Record i sits at stack + i * FRAME_STRIDE and links to record i + 1; the last links to 0.
-	for (unsigned i = 0; i < frames; i++) {
-		struct frame_record *r = (struct frame_record *)(stack + (size_t)i * FRAME_STRIDE);
-		r->fp = i + 1 < frames ? (uint64_t)(uintptr_t)(stack + (size_t)(i + 1) * FRAME_STRIDE) : 0;
-		r->lr = 0xffff800080010000ULL + 4 * i;
-	}
-	return (struct frame_record *)stack;
-}
-
-static uint64_t time_walks(char *stack, size_t stack_bytes, unsigned frames, long walks,
-			   unsigned *got) {
-	static uint64_t entries[MAX_FRAMES + 2];
-	build_chain(stack, frames);
-	uint64_t low = (uint64_t)(uintptr_t)stack, high = low + stack_bytes;
-	uint64_t t0 = now_ns();
-	for (long i = 0; i < walks; i++) {
-		struct stack_trace t = {entries, 0, MAX_FRAMES + 2, 0};
-		*got = walk_stack(low, 0xffff800080000000ULL, low, high, &t, consume_entry);
-	}
-	return now_ns() - t0;
-}
+#define FRAME_STRIDE 96 // bytes between frame records, a typical small kernel frame
 
 // ---- kernel routines behind the software modes and stack collection (issue 7 cost profiles) ----
 
@@ -318,29 +236,8 @@ static void __attribute__((noinline)) loop_outline_check(uint64_t p, long n) {
 	sink = acc;
 }
 
-// Shadow Call Stack copy (seed 004's stack_trace_save_shadow): walk the SCS from the newest slot
-// down to its base, strip the PAC of each return address, store it. Kernel addresses have bit 55
-// set, so stripping ORs in the PAC mask (ptrauth_strip_insn_pac on a kernel pc).
+// ptrauth_strip_insn_pac() on a kernel pc (bit 55 set): OR in the PAC bits.
 #define PAC_MASK 0xff7f000000000000ULL
-static inline uint64_t strip_kernel_pac(uint64_t a) {
-	return (a & (1ULL << 55)) ? (a | PAC_MASK) : (a & ~PAC_MASK);
-}
-static unsigned __attribute__((noipa)) scs_save(const uint64_t *base, const uint64_t *sp, uint64_t *store, unsigned size) {
-	unsigned len = 0;
-	for (const uint64_t *f = sp - 1; f >= base && len < size; f--)
-		store[len++] = strip_kernel_pac(*(const volatile uint64_t *)f);
-	return len;
-}
-// The noscs flavour: the per-frame helper is no longer inlined into the walk.
-static uint64_t __attribute__((noipa)) scs_frame(const uint64_t *f) {
-	return strip_kernel_pac(*(const volatile uint64_t *)f);
-}
-static unsigned __attribute__((noipa)) scs_save_noinline(const uint64_t *base, const uint64_t *sp, uint64_t *store, unsigned size) {
-	unsigned len = 0;
-	for (const uint64_t *f = sp - 1; f >= base && len < size; f--)
-		store[len++] = scs_frame(f);
-	return len;
-}
 
 // jhash2() (Bob Jenkins' lookup3 hashword, as include/linux/jhash.h uses it), written out here.
 #define ROL32(x, k) (((x) << (k)) | ((x) >> (32 - (k))))
@@ -363,7 +260,7 @@ static unsigned __attribute__((noipa)) scs_save_noinline(const uint64_t *base, c
 		b ^= a; b -= ROL32(a, 14);         \
 		c ^= b; c -= ROL32(b, 24);         \
 	} while (0)
-static inline __attribute__((always_inline)) uint32_t jhash2_inline(const uint32_t *k, uint32_t len, uint32_t initval) {
+static inline __attribute__((always_inline)) uint32_t jhash2(const uint32_t *k, uint32_t len, uint32_t initval) {
 	uint32_t a, b, c;
 	a = b = c = 0xdeadbeef + (len << 2) + initval;
 	while (len > 3) {
@@ -383,36 +280,7 @@ static inline __attribute__((always_inline)) uint32_t jhash2_inline(const uint32
 	}
 	return c;
 }
-// jhash2() timed on its own (jhash2_word): a call, so the per-word slope is the body's.
-static uint32_t __attribute__((noipa)) jhash2(const uint32_t *k, uint32_t len, uint32_t initval) {
-	return jhash2_inline(k, len, initval);
-}
-
-// Stack depot: find_stack() over one bucket whose record matches (hash, size, frame compare),
-// and depot_alloc_stack()'s copy of a trace into the pool plus the bucket link.
 #define DEPOT_FRAMES 16
-struct depot_rec {
-	struct depot_rec *next;
-	uint32_t hash, size;
-	uint64_t entries[64];
-};
-static struct depot_rec depot_match, depot_pool[64];
-static struct depot_rec *depot_bucket;
-static struct depot_rec *__attribute__((noipa)) find_stack(struct depot_rec *bucket, const uint64_t *e, uint32_t n, uint32_t hash) {
-	for (struct depot_rec *r = bucket; r; r = r->next)
-		if (r->hash == hash && r->size == n && memcmp(r->entries, e, n * sizeof(*e)) == 0)
-			return r;
-	return NULL;
-}
-static struct depot_rec *__attribute__((noipa)) depot_insert(unsigned slot, const uint64_t *e, uint32_t n, uint32_t hash) {
-	struct depot_rec *r = &depot_pool[slot & 63];
-	r->hash = hash;
-	r->size = n;
-	memcpy(r->entries, e, n * sizeof(*e));
-	r->next = depot_bucket; // list_add under the pool lock (the list is never walked here)
-	depot_bucket = r;
-	return r;
-}
 
 // Tag-mode stack ring insert (mm/kasan/tags.c save_stack_info): reader lock, claim a slot with
 // an atomic add on the position, mark it busy with a cmpxchg, fill it, publish with a release.
@@ -815,7 +683,7 @@ static uint32_t __attribute__((noipa)) k_depot_lookup(const uint64_t *entries, u
 		return 0;
 	if (n == 0)
 		return 0;
-	uint32_t hash = jhash2_inline((const uint32_t *)entries, 2 * n, 0x9747b28c); // hash_stack(), inlined
+	uint32_t hash = jhash2((const uint32_t *)entries, 2 * n, 0x9747b28c); // hash_stack(), inlined
 	struct k_list *bucket = &k_table[hash & (K_BUCKETS - 1)];
 	struct k_stack_record *found = k_find_stack(bucket, entries, n, hash);
 	return found ? found->handle : 0;
@@ -952,9 +820,7 @@ int main(int argc, char **argv) {
 	int prot = PROT_READ | PROT_WRITE;
 	char *tagged = mmap(NULL, 4 * BUF_BYTES, prot | (mte ? PROT_MTE : 0), MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	char *plain = mmap(NULL, BUF_BYTES, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	size_t stack_bytes = (size_t)(MAX_FRAMES + 1) * FRAME_STRIDE;
-	char *stack = mmap(NULL, stack_bytes, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (tagged == MAP_FAILED || plain == MAP_FAILED || stack == MAP_FAILED) {
+	if (tagged == MAP_FAILED || plain == MAP_FAILED) {
 		fprintf(stderr, "mmap%s: %s\n", mte ? " (PROT_MTE)" : "", strerror(errno));
 		return 1;
 	}
@@ -978,18 +844,9 @@ int main(int argc, char **argv) {
 	uint64_t sw_offset = (uint64_t)(uintptr_t)sshadow - (pp >> 4);
 	memset(sshadow, (int)SW_TAG, 64);
 	// A 72-slot Shadow Call Stack of kernel return addresses carrying a PAC in bits 48..54.
-	static uint64_t scs[72], trace_out[MAX_FRAMES + 2];
+	static uint64_t scs[72];
 	for (unsigned i = 0; i < 72; i++)
 		scs[i] = (0xffff800080010000ULL + 4 * i) ^ (0x5aULL << 48);
-	// A trace for the depot and its jhash2 input (the kernel hashes the entries as u32 words).
-	static uint64_t trace[64];
-	for (unsigned i = 0; i < 64; i++)
-		trace[i] = 0xffff800080010000ULL + 0x40 * i;
-	const uint32_t depot_seed = 0x9747b28c;
-	uint32_t th = jhash2((const uint32_t *)trace, 2 * DEPOT_FRAMES, depot_seed);
-	depot_match.hash = th;
-	depot_match.size = DEPOT_FRAMES;
-	memcpy(depot_match.entries, trace, sizeof(trace));
 	long calls = iters / 4 > 0 ? iters / 4 : 1; // per timed call-loop
 	// Stack collection (kasan_save_stack) setup: a 32 KiB-aligned task stack holding a chain of
 	// 56 frame records 96 bytes apart that ends at the final record below pt_regs; the 2-record
@@ -1054,11 +911,6 @@ int main(int argc, char **argv) {
 			return 1;
 	}
 
-	// The frame walk: two chain lengths, so measure.mjs can take the slope (per frame) and
-	// cancel the fixed cost of a walk.
-	const unsigned short_chain = 8, long_chain = 72;
-	long walks = iters / 16 > 0 ? iters / 16 : 1;
-
 	for (int rep = -1; rep < reps; rep++) {
 		TIME_IMM(loop_empty, "empty", pp);
 		TIME_STEP(loop_add, "add", pp, bs);
@@ -1103,29 +955,6 @@ int main(int argc, char **argv) {
 		TIME_CALLS("memset_256", memset_fn((void *)(uintptr_t)(zp + 1024 * (i & 63)), 0, 256), 1, calls);
 		TIME_CALLS("memset_1024", memset_fn((void *)(uintptr_t)(zp + 1024 * (i & 63)), 0, 1024), 1, calls);
 		{
-			unsigned n8 = 0, n72 = 0, m8 = 0, m72 = 0;
-			TIME_CALLS("scs_8", n8 = scs_save(scs, scs + 8, trace_out, MAX_FRAMES + 2), 1, calls);
-			TIME_CALLS("scs_72", n72 = scs_save(scs, scs + 72, trace_out, MAX_FRAMES + 2), 1, calls);
-			TIME_CALLS("scs_noinline_8", m8 = scs_save_noinline(scs, scs + 8, trace_out, MAX_FRAMES + 2), 1, calls);
-			TIME_CALLS("scs_noinline_72", m72 = scs_save_noinline(scs, scs + 72, trace_out, MAX_FRAMES + 2), 1, calls);
-			if (n8 != 8 || n72 != 72 || m8 != 8 || m72 != 72 || trace_out[71] != 0xffff800080010000ULL) {
-				fprintf(stderr, "SCS copy saw %u/%u/%u/%u entries or a wrong PAC strip\n", n8, n72, m8, m72);
-				return 1;
-			}
-		}
-		{
-			uint32_t h = 0;
-			TIME_CALLS("jhash_16", h ^= jhash2((const uint32_t *)trace + (i & 1), 16, depot_seed), 1, calls);
-			TIME_CALLS("jhash_128", h ^= jhash2((const uint32_t *)trace + (i & 1), 128, depot_seed), 1, calls);
-			sink = h;
-			struct depot_rec *found = NULL;
-			TIME_CALLS("depot_find", found = find_stack(&depot_match, trace, DEPOT_FRAMES, th), 1, calls);
-			if (found != &depot_match) {
-				fprintf(stderr, "find_stack missed the matching record\n");
-				return 1;
-			}
-			TIME_CALLS("depot_insert", found = depot_insert((unsigned)i, trace, DEPOT_FRAMES, th), 1, calls);
-			sink = found->hash;
 			TIME_CALLS("ring_insert", ring_insert(zp + 64 * (uint64_t)i, 64, (uint32_t)i, (int)(i & 1)), 1, calls);
 			uint32_t acc = 0;
 			TIME_CALLS("random_tag", acc += random_tag(), 1, calls);
@@ -1188,22 +1017,7 @@ int main(int argc, char **argv) {
 			TIME_CALLS("kdepot_insert_16", ins = k_depot_insert(&scratch_bucket, dtraces[i & 63], DEPOT_FRAMES, dhash0), 1, calls);
 			sink = hs + ins->hash;
 		}
-		unsigned got_s = 0, got_l = 0;
-		uint64_t ts = time_walks(stack, stack_bytes, short_chain, walks, &got_s);
-		uint64_t tl = time_walks(stack, stack_bytes, long_chain, walks, &got_l);
-		// entries = records + the starting pc
-		if (got_s != short_chain + 1 || got_l != long_chain + 1) {
-			fprintf(stderr, "frame walk saw %u/%u entries, expected %u/%u\n", got_s, got_l,
-				short_chain + 1, long_chain + 1);
-			return 1;
-		}
-		char label[32];
-		snprintf(label, sizeof(label), "fp_walk_%u", short_chain);
-		raw(label, rep, ts, walks);
-		snprintf(label, sizeof(label), "fp_walk_%u", long_chain);
-		raw(label, rep, tl, walks);
 	}
-	printf("info fp_walk_frames %u %u\n", short_chain, long_chain);
 	printf("info ksave_frames %u %u\n", kshort, klong);
 	return 0;
 }
