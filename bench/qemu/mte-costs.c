@@ -2,8 +2,8 @@
 // kernel routines KASAN adds (shadow checks, kasan_save_stack through the unwinder or the SCS,
 // stack depot, stack ring, clear_page, memset), meant to run under qemu-user TCG (`qemu-aarch64 -cpu max`).
 //
-// Build: aarch64-linux-gnu-gcc -O2 -march=armv8.5-a+memtag -static -mbranch-protection=pac-ret+leaf \
-//        -o mte-costs mte-costs.c
+// Build: aarch64-linux-gnu-gcc -O2 -march=armv8.5-a+memtag -static
+//        -mbranch-protection=pac-ret+leaf -o mte-costs mte-costs.c
 // Usage: mte-costs [mte|nomte] [reps] [iters]
 //   mte   (default) enables tagged addresses + synchronous tag checks and maps PROT_MTE memory;
 //   nomte leaves MTE off (the process a kernel without hw_tags would be) and times the plain
