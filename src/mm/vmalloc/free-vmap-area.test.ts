@@ -9,6 +9,16 @@ function list(): { fl: FreeVmapAreaList; freed: number[] } {
   return { fl: new FreeVmapAreaList((obj) => freed.push(obj)), freed };
 }
 
+/** Brute force over every free block: the lowest aligned start at or above vstart that fits, or -1. */
+function lowestAlignedFit(fl: FreeVmapAreaList, size: number, align: number, vstart: number): number {
+  for (let i = 0; i < fl.count; i++) {
+    if (fl.ranges.ends[i] <= vstart) continue;
+    const a = alignUp(Math.max(fl.ranges.starts[i], vstart), align);
+    if (a + size <= fl.ranges.ends[i]) return a;
+  }
+  return -1;
+}
+
 describe("classify_va_fit_type", () => {
   it("distinguishes full, left-edge, right-edge and no-edge fits", () => {
     expect(classifyFit(0, 4 * PAGE, 0, 4 * PAGE)).toBe(FitType.FlFit);
@@ -85,15 +95,7 @@ describe("free vmap space (va_clip, merge_or_add_vmap_area)", () => {
           if (o.kind === "alloc") {
             const size = o.pages * PAGE;
             const align = PAGE << o.alignShift;
-            // Brute force: the lowest free block holding an aligned fit.
-            let expected = -1;
-            for (let i = 0; i < fl.count; i++) {
-              const a = alignUp(fl.ranges.starts[i], align);
-              if (a + size <= fl.ranges.ends[i]) {
-                expected = a;
-                break;
-              }
-            }
+            const expected = lowestAlignedFit(fl, size, align, 0);
             const got = fl.alloc(size, align, 0, SPACE, () => nextObj++);
             expect(got).toBe(expected < 0 ? VA_ENOENT : expected);
             if (got >= 0) live.push([got, got + size]);
@@ -152,17 +154,7 @@ describe("free vmap space (va_clip, merge_or_add_vmap_area)", () => {
             const size = o.pages * PAGE;
             const align = PAGE << o.alignShift;
             const vstart = o.vstartPages * PAGE;
-            // Brute force over every block: the lowest one ending above vstart that holds
-            // an aligned start at or above vstart.
-            let expected = -1;
-            for (let i = 0; i < fl.count; i++) {
-              if (fl.ranges.ends[i] <= vstart) continue;
-              const a = alignUp(Math.max(fl.ranges.starts[i], vstart), align);
-              if (a + size <= fl.ranges.ends[i]) {
-                expected = a;
-                break;
-              }
-            }
+            const expected = lowestAlignedFit(fl, size, align, vstart);
             const got = fl.alloc(size, align, vstart, SPACE, () => nextObj++);
             expect(got).toBe(expected < 0 ? VA_ENOENT : expected);
             if (got >= 0) live.push([got, got + size]);
