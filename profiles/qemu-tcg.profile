@@ -10,8 +10,9 @@
 # kernel differs (every load/store goes through QEMU's MTE check helper once tag checking is on),
 # a `key@hw_tags` line gives the MTE-on figure.
 #
-# Return-address signing. arm64 kernels with CONFIG_ARM64_PTR_AUTH_KERNEL (default y since 5.7)
-# are built with -mbranch-protection=pac-ret+leaf: every function starts with PACIASP and returns
+# Return-address signing. arm64 kernels with in-kernel pointer authentication (ARM64_PTR_AUTH from
+# 5.7, ARM64_PTR_AUTH_KERNEL from 5.13, both default y) are built with
+# -mbranch-protection=pac-ret+leaf: every function starts with PACIASP and returns
 # through AUTIASP. QEMU's -cpu max computed those with the architected QARMA5 cipher in software
 # until 10.0 made the cheap implementation-defined algorithm the default (QEMU's docs: pointer
 # authentication can take up to half of a TCG guest's time), so on the seeds' QEMU (2020 master,

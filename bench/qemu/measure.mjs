@@ -15,8 +15,9 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const SOURCE = join(HERE, "mte-costs.c");
 const ALLOC_SOURCE = join(HERE, "alloc-costs.c");
 const CC = "aarch64-linux-gnu-gcc";
-// -mbranch-protection=pac-ret+leaf is what arm64 kernels with CONFIG_ARM64_PTR_AUTH_KERNEL (a
-// defconfig default since 5.7) are built with: every function signs its return address
+// -mbranch-protection=pac-ret+leaf is what arm64 kernels with in-kernel pointer authentication
+// (CONFIG_ARM64_PTR_AUTH from 5.7, ARM64_PTR_AUTH_KERNEL from 5.13, both default y;
+// arch/arm64/Makefile adds +bti with BTI_KERNEL) are built with: every function signs its return address
 // (PACIASP) and authenticates it (AUTIASP). Under QEMU's -cpu max before 10.0 that pair runs the
 // architected QARMA5 cipher in software and dominates a call's cost, so the routines below are
 // built the same way; the harness's empty call is not (see call_nop in the C files).

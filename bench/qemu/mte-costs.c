@@ -582,7 +582,8 @@ static unsigned __attribute__((noipa)) kasan_save_stack_unwind(uint64_t *entries
 // Seed 004's stack_trace_save_shadow(): SCS pointer from x18 (here a global: user space owns
 // x18), the context test (no NMI; task SCS in task context), then from the newest slot down to
 // the SCS base: READ_ONCE_NOCHECK, ptrauth_strip_insn_pac, store, stop at the size limit.
-// v3 keeps it static in mm/kasan/common.c beside its one caller, so it is inlined there.
+// v3's cover letter moves it into mm/kasan/common.c beside its one caller: taken as inlined there
+// (the patch itself is not at hand to check whether it is static).
 static uint64_t *volatile k_x18;
 static inline uint64_t k_strip_insn_pac(uint64_t a) {
 	return (a & (1ULL << 55)) ? (a | PAC_MASK) : (a & ~PAC_MASK);
