@@ -77,6 +77,26 @@ describe("kasan-sim reproduce", () => {
     expect(scs).toMatch(/published 0\.28 ± 0\.07 s \(± 25 % from the seed's stated deviation\)/);
   });
 
+  it("seed 004's trace-volume check follows from the noscs − scs rows and the fitted scale", () => {
+    for (const mode of ["generic", "hw_tags"] as const) {
+      const t = r.tables.find((x) => x.id === `seed-004-${mode}`);
+      const row = (label: string) => t?.rows.find((x) => x.label === label);
+      const scs = row("up-scs-stacks-v3");
+      const noscs = row("up-scs-stacks-v3-noscs");
+      const scale = r.fitted["qemu-tcg"][`stackCollectionScale@${mode}`].value;
+      // The two rows differ only by the __noscs calls, every one of them scaled: unscaled extra
+      // per trace = (noscs − scs) / scale / traces; the seed's traces = its published
+      // difference (9.11 − 8.31 Generic, 4.27 − 3.49 HW_TAGS) over that.
+      const perTraceS = ((noscs?.model as number) - (scs?.model as number)) / scale / (noscs?.counts.stackTracesSaved as number);
+      const expected = ((noscs?.published as number) - (scs?.published as number)) / perTraceS;
+      const note = t?.notes.find((n) => n.startsWith("trace volume check:")) ?? "";
+      const m = /collected ([\d.]+) k ± ([\d.]+) k traces/.exec(note);
+      expect(Number(m?.[1])).toBeCloseTo(expected / 1000, 1);
+      // ± √2 · 0.05 s over the same per-trace price.
+      expect(Number(m?.[2])).toBeCloseTo((Math.SQRT2 * 0.05) / perTraceS / 1000, 1);
+    }
+  });
+
   it("Slab after boot is counted, never fitted: generic above the tag modes", () => {
     const rows = r.tables.find((x) => x.id === "seed-003-slab")?.rows ?? [];
     expect(rows.every((x) => !x.fitted)).toBe(true);

@@ -291,6 +291,7 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
         `${r.label}: delta over ${base.label} published ${pubDelta.toFixed(2)} ± ${spread.toFixed(2)} s (± ${((100 * spread) / pubDelta).toFixed(0)} % from the seed's stated deviation), model ${modelDelta.toFixed(2)} s (${((100 * (modelDelta - pubDelta)) / pubDelta).toFixed(1)} %)`,
       );
     }
+    t.notes.push(...traceVolumeNotes(models, t.id, mode, profiles.get(t.id) as CostProfile, fittedByProfile.get(profiles.get(t.id) as CostProfile) ?? {}));
     tables.push(t);
   }
 
@@ -311,6 +312,42 @@ function publishedRow(rowId: string): PublishedRow {
   const r = t?.rows.find((x) => x.label === label);
   if (r === undefined) throw new Error(`no published row ${rowId}`);
   return r;
+}
+
+/**
+ * Seed 004's own consistency check on the trace volume. `-noscs` only adds signed calls to the
+ * SCS flavour's work (one per trace and one per slot), in code no KASAN mode instruments, so
+ * `noscs − scs` is the same work in both modes: priced unscaled (stackCollectionScale = 1) per
+ * model trace, the published difference gives how many traces the seed's boot collected. At
+ * that volume, the published `master` delta gives the seed kernel's cost per unwound trace, to
+ * compare with the microbenchmarks' (unscaled) one.
+ */
+function traceVolumeNotes(models: Map<string, RowModel>, tableId: string, mode: "generic" | "hw_tags", profile: CostProfile, fitted: Record<string, number>): string[] {
+  const row = (f: string): RowModel | undefined => models.get(`${tableId}/${f}`);
+  const scs = row("up-scs-stacks-v3");
+  const noscs = row("up-scs-stacks-v3-noscs");
+  const master = row("master");
+  if (scs === undefined || noscs === undefined || master === undefined) return [];
+  const unscaled = { ...fitted, [`stackCollectionScale@${mode}`]: 1, stackCollectionScale: 1 };
+  const ns = (m: RowModel): number => estimate(profile, m.counts, { ...m.options, fitted: unscaled }).totalNs;
+  const traces = noscs.counts.stackTracesSaved;
+  if (!(traces > 0)) return [];
+  const pub = (f: string): number => publishedRow(`${tableId}/${f}`).value;
+  const extraPerTrace = (ns(noscs) - ns(scs)) / traces;
+  const pubExtra = pub("up-scs-stacks-v3-noscs") - pub("up-scs-stacks-v3");
+  if (!(extraPerTrace > 0) || !(pubExtra > 0)) return [];
+  const seedTraces = (pubExtra * 1e9) / extraPerTrace;
+  // Each published time is ± SEED_004_DEVIATION_S; a difference of two is ± √2 of it.
+  const spread = (Math.SQRT2 * SEED_004_DEVIATION_S * 1e9) / extraPerTrace;
+  const slots = noscs.counts.framesCopiedScs / traces;
+  const pubMasterNs = (pub("master") - pub("master-no-stack-traces")) * 1e9;
+  const modelMasterPerTrace = ns(master) / master.counts.stackTracesSaved;
+  const k = (x: number): string => `${(x / 1000).toFixed(1)} k`;
+  const us = (x: number): string => `${(x / 1000).toFixed(1)} µs`;
+  return [
+    `trace volume check: noscs − scs is the same extra signed calls in every mode; published ${pubExtra.toFixed(2)} ± ${(Math.SQRT2 * SEED_004_DEVIATION_S).toFixed(2)} s, the microbenchmarks' unscaled price ${us(extraPerTrace)} per trace (${slots.toFixed(1)} SCS slots) ⇒ the seed's boot collected ${k(seedTraces)} ± ${k(spread)} traces, against ${k(traces)} in the replayed 6.12 boot`,
+    `at that volume the published master delta is ${us(pubMasterNs / seedTraces)} per unwound trace; the microbenchmarks price ${us(modelMasterPerTrace)} (${(modelMasterPerTrace / (pubMasterNs / seedTraces)).toFixed(2)}×) for the replayed boot's ${(master.counts.framesUnwound / master.counts.stackTracesSaved).toFixed(1)} frames per trace`,
+  ];
 }
 
 /** Baseline − seed-series per thread / per fork, in the counters seed 001's explanation names. */
