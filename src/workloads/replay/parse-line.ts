@@ -109,25 +109,96 @@ const EVENT_BYTES = TRACE_EVENT_NAMES.slice(0, EV_OTHER).map((name) => literal(n
 /** Event kinds by the length of their name (candidates to compare). */
 const EVENTS_BY_LENGTH: number[][] = [];
 for (let k = 0; k < EVENT_BYTES.length; k++) (EVENTS_BY_LENGTH[EVENT_BYTES[k].bytes.length] ??= []).push(k);
-/** Event kinds by a hash of their name's first four bytes (candidates to compare in full). */
-const EVENTS_BY_FIRST_WORD: number[][] = Array.from({ length: 64 }, () => []);
-for (let k = 0; k < EVENT_BYTES.length; k++) if (EVENT_BYTES[k].words.length > 0) EVENTS_BY_FIRST_WORD[firstWordSlot(EVENT_BYTES[k].words[0])].push(k);
-
-function firstWordSlot(w: number): number {
-  return Math.imul(w, 0x9e3779b1) >>> 26;
+/** For the slab and page events: the name, ": " and the first field's name, as the 6.12 layout prints them. */
+const EVENT_HEADS = TRACE_EVENT_NAMES.slice(0, EV_MM_PAGE_FREE_BATCHED + 1).map((name, k) => literal(`${name}: ${k <= EV_KMEM_CACHE_FREE ? "call_site=" : "page="}`));
+/**
+ * Event kinds by a hash of the line's words at the name's bytes 0–3 and 9–12 (for the slab and
+ * page events in their head, for the others inside the name): one candidate to compare in full,
+ * -1 for none. The known names give distinct slots (checked here).
+ */
+const EVENT_BY_KEY = new Int8Array(64).fill(-1);
+for (let k = 0; k < EVENT_BYTES.length; k++) {
+  const b = k <= EV_MM_PAGE_FREE_BATCHED ? EVENT_HEADS[k].bytes : EVENT_BYTES[k].bytes;
+  const slot = eventKeySlot(wordAt(b, 0), wordAt(b, 9));
+  if (b.length < 13 || EVENT_BY_KEY[slot] >= 0) throw new Error(`parse-line: event key of ${TRACE_EVENT_NAMES[k]} is not unique`);
+  EVENT_BY_KEY[slot] = k;
 }
 
-/** A literal of the expected layout: its bytes, and the same as little-endian 32-bit words (the bytes past the last whole word compared one by one). */
+function eventKeySlot(w0: number, w9: number): number {
+  return Math.imul(w0 ^ Math.imul(w9, 0x85ebca6b), 0x9e3779b1) >>> 26;
+}
+
+/**
+ * A literal of the expected layout (at least four bytes): its bytes, the same as little-endian
+ * 32-bit words, and its last four bytes as one word (overlapping the last whole word when the
+ * length is not a multiple of four), so it is compared a word at a time without a byte loop.
+ * Up to 16 bytes also as four words at offsets 0, o1, o2, o3 (each word at min(4i, length − 4)):
+ * four compares, no loop.
+ */
 interface Literal {
   bytes: Uint8Array;
+  n: number;
+  /** n when lit() may compare it (at most 16 bytes), else a length no line reaches. */
+  short: number;
   words: Int32Array;
+  tail: number;
+  w0: number;
+  w1: number;
+  w2: number;
+  w3: number;
+  o1: number;
+  o2: number;
+  o3: number;
+}
+
+function wordAt(b: Uint8Array, i: number): number {
+  return b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
 }
 
 function literal(s: string): Literal {
   const bytes = bytesOf(s);
+  if (bytes.length < 4) throw new Error(`parse-line: literal "${s}" is shorter than a word`);
   const words = new Int32Array(bytes.length >> 2);
-  for (let i = 0; i < words.length; i++) words[i] = bytes[4 * i] | (bytes[4 * i + 1] << 8) | (bytes[4 * i + 2] << 16) | (bytes[4 * i + 3] << 24);
-  return { bytes, words };
+  for (let i = 0; i < words.length; i++) words[i] = wordAt(bytes, 4 * i);
+  const n = bytes.length;
+  const o1 = Math.min(4, n - 4);
+  const o2 = Math.min(8, n - 4);
+  const o3 = Math.min(12, n - 4);
+  // Longer literals are for litLong(); lit() never matches them (no line is 2^30 bytes long).
+  if (n > 16) return { bytes, n, short: 1 << 30, words, tail: wordAt(bytes, n - 4), w0: 0, w1: 0, w2: 0, w3: 0, o1: 0, o2: 0, o3: 0 };
+  return { bytes, n, short: n, words, tail: wordAt(bytes, n - 4), w0: words[0], w1: wordAt(bytes, o1), w2: wordAt(bytes, o2), w3: wordAt(bytes, o3), o1, o2, o3 };
+}
+
+/** The low n bytes of a word as a mask (none for n ≤ 0, all for n ≥ 4). */
+function lowBytes(n: number): number {
+  return n <= 0 ? 0 : n >= 4 ? -1 : (1 << (8 * n)) - 1;
+}
+
+/** All four bytes of the little-endian word w are ASCII digits. */
+function isDigits4(w: number): boolean {
+  // Per byte b < 0x80, b + (0x80 − x) sets the byte's top bit iff b ≥ x (no carry between bytes).
+  return ((w | ~((w + 0x50505050) & ~(w + 0x46464646))) & 0x80808080) === 0;
+}
+
+/** Some byte of the int32 x is zero (the usual word-at-a-time test). */
+function hasZeroByte(x: number): boolean {
+  return ((x - 0x01010101) & ~x & 0x80808080) !== 0;
+}
+
+/**
+ * Four ASCII bytes (little-endian word w, first byte most significant) that are all lowercase
+ * hex digits, as %p and %lx print them: their value 0…0xffff; -1 for anything else.
+ */
+function hex4(w: number): number {
+  if ((w & 0x80808080) !== 0) return -1;
+  // Per byte b < 0x80, b + (0x80 − x) sets the byte's top bit iff b ≥ x (no carry between bytes).
+  const digit = (w + 0x50505050) & ~(w + 0x46464646);
+  const letter = (w + 0x1f1f1f1f) & ~(w + 0x19191919);
+  if (((digit | letter) & 0x80808080) !== (0x80808080 | 0)) return -1;
+  // A digit's value is its low nibble, a letter's the low nibble + 9.
+  const nib = (w & 0x0f0f0f0f) + ((letter >>> 7) & 0x01010101) * 9;
+  const m = ((nib & 0x000f000f) << 4) | ((nib >>> 8) & 0x000f000f);
+  return ((m & 0xff) << 8) | ((m >>> 16) & 0xff);
 }
 
 // The 6.12 TP_printk layouts the one-pass reader expects (include/trace/events/kmem.h).
@@ -200,10 +271,35 @@ export class TraceLineParser {
     if (end > start && buf[end - 1] === 0x0d) end--;
     rec.lineNo = lineNo;
     let j = this.fixedColumns ? this.fixedHeader(start, end, rec) : -1;
-    if (j >= 0) this.fixedHeaders++;
-    else j = this.header(start, end, rec);
+    if (j >= 0) {
+      this.fixedHeaders++;
+      if (this.onePass) {
+        const kind = this.fastEvent(j, end, rec);
+        if (kind >= 0) return kind;
+      }
+    } else j = this.header(start, end, rec);
     if (j < 0) return rec.kind;
     return this.afterHeader(j, end, rec);
+  }
+
+  /**
+   * The common case in few steps: one space, a slab or page event's head (name, ": ", first
+   * field's name) and its fields in the 6.12 layout. Its kind, or -1 for anything else, which
+   * afterHeader() then reads from `j` (rec's fields may have been written; it rewrites them).
+   */
+  private fastEvent(j: number, end: number, rec: TraceRecord): number {
+    if (j + 14 > end || this.buf[j] !== SPACE) return -1;
+    j++;
+    const view = this.view;
+    const kind = EVENT_BY_KEY[eventKeySlot(view.getInt32(j, true), view.getInt32(j + 9, true))];
+    if (kind < 0 || kind > EV_MM_PAGE_FREE_BATCHED) return -1;
+    const p = this.litLong(j, end, EVENT_HEADS[kind]);
+    if (p < 0) return -1;
+    rec.kind = kind;
+    rec.event = TRACE_EVENT_NAMES[kind];
+    if (!this.readOnePass(kind, p, end, rec)) return -1;
+    this.fastLines++;
+    return kind;
   }
 
   /**
@@ -215,28 +311,65 @@ export class TraceLineParser {
   private fixedHeader(start: number, end: number, rec: TraceRecord): number {
     const buf = this.buf;
     if (end - start < 40 || buf[start + 16] !== DASH || buf[start + 24] !== SPACE || buf[start + 25] !== LBRACK) return -1;
-    let first = -1;
-    // The comm's padding, four spaces at a time, then its bytes one by one.
-    let c0 = start;
+    // The comm, a word at a time: no '[' in it; its first byte other than a space not a tab
+    // (left to header()), '#' or 'C'.
     const view = this.view;
-    while (c0 < start + 16 && view.getInt32(c0, true) === 0x20202020) c0 += 4;
-    for (let k = c0; k < start + 16; k++) {
-      const c = buf[k];
-      if (c === LBRACK) return -1;
-      if (first < 0 && c !== SPACE && c !== TAB) first = k;
+    let first = -1;
+    for (let c = start; c < start + 16; c += 4) {
+      const w = view.getInt32(c, true);
+      if (hasZeroByte(w ^ 0x5b5b5b5b)) return -1;
+      // The lowest non-zero byte of w ^ spaces is the first byte other than a space.
+      const x = w ^ 0x20202020;
+      if (first < 0 && x !== 0) first = ((x >>> ((31 - Math.clz32(x & -x)) & ~7)) & 0xff) ^ SPACE;
     }
-    if (first < 0 || buf[first] === HASH || buf[first] === 0x43) return -1;
+    if (first < 0 || first === TAB || first === HASH || first === 0x43) return -1;
     let k = start + 17;
     let pid = 0;
     while (k < start + 24 && isDigit(buf[k])) pid = pid * 10 + (buf[k++] - 0x30);
-    if (k === start + 17) return -1;
-    while (k < start + 24) if (buf[k++] !== SPACE) return -1;
+    const digits = k - start - 17;
+    if (digits === 0) return -1;
+    // Spaces after the pid up to byte 23: the words at 17 and 20 with the digits masked out.
+    if (((view.getInt32(start + 17, true) ^ 0x20202020) & ~lowBytes(digits)) !== 0) return -1;
+    if (((view.getInt32(start + 20, true) ^ 0x20202020) & ~lowBytes(digits - 3)) !== 0) return -1;
+    // The usual widths, `ddd] FFFFF SSSSS.UUUUUU: ` at bytes 26–50, checked a word at a time.
+    if (end - start > 51) {
+      const cw = view.getInt32(start + 26, true); // d d d ]
+      const f0 = view.getInt32(start + 30, true); // ' ' F F F
+      const f1 = view.getInt32(start + 33, true); // F F F ' ' (overlapping)
+      const t0 = view.getInt32(start + 37, true); // seconds, right-aligned: spaces then digits (the spaces OR 0x10 make 0s)
+      const t1 = view.getInt32(start + 41, true); // S . U U
+      const t2 = view.getInt32(start + 45, true); // U U U U
+      const t3 = view.getInt32(start + 47, true); // U U : ' ' (overlapping)
+      const tx = t0 ^ 0x20202020;
+      if (
+        cw >>> 24 === RBRACK &&
+        isDigits4((cw & 0xffffff) | 0x30000000) &&
+        (f0 & 0xff) === SPACE &&
+        f1 >>> 24 === SPACE &&
+        ((f1 >>> 16) & 0xff) !== COLON &&
+        !hasZeroByte((f0 ^ 0x20202020) | 0xff) &&
+        !hasZeroByte((f1 ^ 0x20202020) | 0xff000000) &&
+        ((t1 >>> 8) & 0xff) === DOT &&
+        isDigits4((t1 & ~0xff00) | 0x3000) &&
+        isDigits4(t2) &&
+        t3 >>> 16 === 0x203a &&
+        isDigits4((t3 & 0xffff) | 0x30300000) &&
+        (tx === 0 || isDigits4(t0 | (0x10101010 & lowBytes((31 - Math.clz32(tx & -tx)) >> 3))))
+      ) {
+        rec.pid = pid;
+        rec.cpu = (cw & 0xff) * 100 + ((cw >>> 8) & 0xff) * 10 + ((cw >>> 16) & 0xff) - 0x30 * 111;
+        const irq = f0 >>> 24;
+        rec.hardirq = irq === 0x68 || irq === 0x48; // 'h' / 'H'
+        return start + 50;
+      }
+    }
+    // Other widths of cpu and seconds, byte by byte.
     k = start + 26;
     let cpu = 0;
     while (k < end && isDigit(buf[k])) cpu = cpu * 10 + (buf[k++] - 0x30);
     // The flags: five bytes other than space, the last not ':' (else header() reads it as the timestamp).
-    if (k === start + 26 || k + 8 > end || buf[k] !== RBRACK || buf[k + 1] !== SPACE || buf[k + 7] !== SPACE || buf[k + 6] === COLON) return -1;
-    for (let f = k + 2; f < k + 7; f++) if (buf[f] === SPACE) return -1;
+    if (k === start + 26 || k + 8 > end || buf[k] !== RBRACK || buf[k + 1] !== SPACE || buf[k + 7] !== SPACE || buf[k + 6] === COLON || buf[k + 6] === SPACE) return -1;
+    if (hasZeroByte(view.getInt32(k + 2, true) ^ 0x20202020)) return -1;
     const irq = buf[k + 4];
     k += 8;
     while (k < end && buf[k] === SPACE) k++;
@@ -323,15 +456,27 @@ export class TraceLineParser {
     // there too); anything else is scanned for.
     let kind = -1;
     let ee = -1;
-    if (j + 4 <= end) {
-      const cands = EVENTS_BY_FIRST_WORD[firstWordSlot(this.view.getInt32(j, true))];
-      for (let c = 0; c < cands.length; c++) {
-        const e = this.lit(j, end, EVENT_BYTES[cands[c]]);
-        if (e >= 0 && e < end && buf[e] === COLON) {
-          kind = cands[c];
-          ee = e;
-          break;
+    let onePassTried = false;
+    const k = j + 13 <= end ? EVENT_BY_KEY[eventKeySlot(this.view.getInt32(j, true), this.view.getInt32(j + 9, true))] : -1;
+    if (k >= 0 && k <= EV_MM_PAGE_FREE_BATCHED) {
+      // Name, ": " and the first field's name in one compare; the one-pass reader goes on from there.
+      const p = this.litLong(j, end, EVENT_HEADS[k]);
+      if (p >= 0) {
+        rec.kind = k;
+        rec.event = TRACE_EVENT_NAMES[k];
+        if (this.onePass && this.readOnePass(k, p, end, rec)) {
+          this.fastLines++;
+          return k;
         }
+        onePassTried = true;
+        kind = k;
+        ee = j + EVENT_BYTES[k].bytes.length;
+      }
+    } else if (k >= 0) {
+      const e = this.litLong(j, end, EVENT_BYTES[k]);
+      if (e >= 0 && e < end && buf[e] === COLON) {
+        kind = k;
+        ee = e;
       }
     }
     if (kind < 0) {
@@ -348,9 +493,12 @@ export class TraceLineParser {
       return kind;
     }
     rec.event = TRACE_EVENT_NAMES[kind];
-    if (kind <= EV_MM_PAGE_FREE_BATCHED && this.onePass && this.readOnePass(kind, fs, end, rec)) {
-      this.fastLines++;
-      return kind;
+    if (kind <= EV_MM_PAGE_FREE_BATCHED && this.onePass && !onePassTried) {
+      const p = this.lit(fs, end, kind <= EV_KMEM_CACHE_FREE ? L_CALL_SITE : L_PAGE);
+      if (p >= 0 && this.readOnePass(kind, p, end, rec)) {
+        this.fastLines++;
+        return kind;
+      }
     }
     this.namedLines++;
     this.ev = rec.event;
@@ -442,56 +590,68 @@ export class TraceLineParser {
   // ------------------------------------------------------------------ one-pass reader
 
   /**
-   * The fields of a slab or page event in the exact 6.12 layout, decoded while scanning.
+   * The fields of a slab or page event in the exact 6.12 layout, decoded while scanning, from
+   * `p` just past the first field's `call_site=` or `page=`.
    * False as soon as anything differs (nothing thrown): the by-name reader then decides.
    */
   private readOnePass(kind: number, p: number, end: number, rec: TraceRecord): boolean {
     switch (kind) {
       case EV_KMALLOC:
-      case EV_KMEM_CACHE_ALLOC: {
-        // call_site=%pS ptr=%p bytes_req=%zu bytes_alloc=%zu gfp_flags=%s node=%d accounted=%s
-        if ((p = this.onePassCallSite(p, end, rec)) < 0) return false;
-        if ((p = this.onePassPtr(p, end, rec)) < 0) return false;
-        if ((p = this.onePassDecimal(this.lit(p, end, L_BYTES_REQ), end)) < 0) return false;
-        rec.bytesReq = this.num;
-        if ((p = this.onePassDecimal(this.lit(p, end, L_BYTES_ALLOC), end)) < 0) return false;
-        rec.bytesAlloc = this.num;
-        if ((p = this.onePassGfp(p, end, rec)) < 0) return false;
-        if ((p = this.onePassSigned(this.lit(p, end, L_NODE), end)) < 0) return false;
-        rec.node = this.num;
-        return p === end || this.lit(p, end, L_ACCOUNTED_FALSE) === end || this.lit(p, end, L_ACCOUNTED_TRUE) === end;
-      }
+      case EV_KMEM_CACHE_ALLOC:
+        return this.onePassAlloc(p, end, rec);
       case EV_KFREE:
         // call_site=%pS ptr=%p
         if ((p = this.onePassCallSite(p, end, rec)) < 0) return false;
         return this.onePassPtr(p, end, rec) === end;
-      case EV_KMEM_CACHE_FREE: {
-        // call_site=%pS ptr=%p name=%s
-        if ((p = this.onePassCallSite(p, end, rec)) < 0) return false;
-        if ((p = this.lit(this.onePassPtr(p, end, rec), end, L_NAME)) < 0) return false;
-        const id = this.onePassFind(this.strings, p, end);
-        if (id < 0 || this.num !== end) return false;
-        rec.cacheName = this.strings.value(id);
-        rec.cacheNameId = id;
-        return true;
-      }
+      case EV_KMEM_CACHE_FREE:
+        return this.onePassCacheFree(p, end, rec);
       case EV_MM_PAGE_ALLOC:
       case EV_MM_PAGE_FREE:
-      case EV_MM_PAGE_FREE_BATCHED: {
-        // page=%p pfn=0x%lx order=%d [migratetype=%d gfp_flags=%s]
-        if ((p = this.lit(p, end, L_PAGE)) < 0) return false;
-        while (p < end && this.buf[p] !== SPACE) p++;
-        if ((p = this.onePassHex48(this.lit(p, end, L_PFN), end)) < 0) return false;
-        rec.pfn = this.num;
-        if ((p = this.onePassDecimal(this.lit(p, end, L_ORDER), end)) < 0 || this.num > 31) return false;
-        rec.order = this.num;
-        if (kind !== EV_MM_PAGE_ALLOC) return p === end;
-        if ((p = this.onePassSigned(this.lit(p, end, L_MIGRATETYPE), end)) < 0) return false;
-        rec.migratetype = this.num;
-        return this.onePassGfp(p, end, rec) === end;
-      }
+      case EV_MM_PAGE_FREE_BATCHED:
+        return this.onePassPage(kind, p, end, rec);
     }
     return false;
+  }
+
+  private onePassAlloc(p: number, end: number, rec: TraceRecord): boolean {
+    // call_site=%pS ptr=%p bytes_req=%zu bytes_alloc=%zu gfp_flags=%s node=%d accounted=%s
+    if ((p = this.onePassCallSite(p, end, rec)) < 0) return false;
+    if ((p = this.onePassPtr(p, end, rec)) < 0) return false;
+    if ((p = this.onePassDecimal(this.lit(p, end, L_BYTES_REQ), end)) < 0) return false;
+    rec.bytesReq = this.num;
+    if ((p = this.onePassDecimal(this.lit(p, end, L_BYTES_ALLOC), end)) < 0) return false;
+    rec.bytesAlloc = this.num;
+    if ((p = this.onePassGfp(p, end, rec)) < 0) return false;
+    if ((p = this.onePassSigned(this.lit(p, end, L_NODE), end)) < 0) return false;
+    rec.node = this.num;
+    return p === end || this.lit(p, end, L_ACCOUNTED_FALSE) === end || this.lit(p, end, L_ACCOUNTED_TRUE) === end;
+  }
+
+  private onePassCacheFree(p: number, end: number, rec: TraceRecord): boolean {
+    // call_site=%pS ptr=%p name=%s
+    if ((p = this.onePassCallSite(p, end, rec)) < 0) return false;
+    if ((p = this.lit(this.onePassPtr(p, end, rec), end, L_NAME)) < 0) return false;
+    const id = this.onePassFind(this.strings, p, end);
+    if (id < 0 || this.num !== end) return false;
+    rec.cacheName = this.strings.value(id);
+    rec.cacheNameId = id;
+    return true;
+  }
+
+  private onePassPage(kind: number, p: number, end: number, rec: TraceRecord): boolean {
+    // page=%p pfn=0x%lx order=%d [migratetype=%d gfp_flags=%s]
+    // %p's 16 digits (no space among them, one after), else byte by byte.
+    const v = this.view;
+    if (p + 16 < end && this.buf[p + 16] === SPACE && !hasZeroByte(v.getInt32(p, true) ^ 0x20202020) && !hasZeroByte(v.getInt32(p + 4, true) ^ 0x20202020) && !hasZeroByte(v.getInt32(p + 8, true) ^ 0x20202020) && !hasZeroByte(v.getInt32(p + 12, true) ^ 0x20202020)) p += 16;
+    else while (p < end && this.buf[p] !== SPACE) p++;
+    if ((p = this.onePassHex48(this.lit(p, end, L_PFN), end)) < 0) return false;
+    rec.pfn = this.num;
+    if ((p = this.onePassDecimal(this.lit(p, end, L_ORDER), end)) < 0 || this.num > 31) return false;
+    rec.order = this.num;
+    if (kind !== EV_MM_PAGE_ALLOC) return p === end;
+    if ((p = this.onePassSigned(this.lit(p, end, L_MIGRATETYPE), end)) < 0) return false;
+    rec.migratetype = this.num;
+    return this.onePassGfp(p, end, rec) === end;
   }
 
   /** Past the whole words of four spaces from p (the bytes after are the caller's to check). */
@@ -501,18 +661,21 @@ export class TraceLineParser {
     return p;
   }
 
-  /** Past the literal `lit` at p, or -1. */
-  private lit(p: number, end: number, literal: Literal): number {
-    const lit = literal.bytes;
-    const n = lit.length;
+  /** Past the literal `l` (at most 16 bytes) at p, or -1 (also for p < 0). */
+  private lit(p: number, end: number, l: Literal): number {
+    const v = this.view;
+    // Four compares whatever the length up to 16 (overlapping words for shorter literals).
+    return p >= 0 && p + l.short <= end && v.getInt32(p, true) === l.w0 && v.getInt32(p + l.o1, true) === l.w1 && v.getInt32(p + l.o2, true) === l.w2 && v.getInt32(p + l.o3, true) === l.w3 ? p + l.n : -1;
+  }
+
+  /** lit() for literals of any length (event names and heads). */
+  private litLong(p: number, end: number, l: Literal): number {
+    const n = l.n;
     if (p < 0 || p + n > end) return -1;
-    const words = literal.words;
+    const words = l.words;
     const view = this.view;
-    let x = 0;
-    for (let w = 0; w < words.length; w++, x += 4) if (view.getInt32(p + x, true) !== words[w]) return -1;
-    const buf = this.buf;
-    for (; x < n; x++) if (buf[p + x] !== lit[x]) return -1;
-    return p + n;
+    for (let w = 0; w < words.length; w++) if (view.getInt32(p + 4 * w, true) !== words[w]) return -1;
+    return view.getInt32(p + n - 4, true) === l.tail ? p + n : -1;
   }
 
   /** 1–15 decimal digits up to a space or the end: the value in `num`, the position after; -1 otherwise. */
@@ -565,21 +728,15 @@ export class TraceLineParser {
   /** ` ptr=` and %p's 16 hex digits: the top 4 into ptrHi16, the low 12 into ptrLow48. */
   private onePassPtr(p: number, end: number, rec: TraceRecord): number {
     if ((p = this.lit(p, end, L_PTR)) < 0 || p + 16 > end || (p + 16 < end && this.buf[p + 16] !== SPACE)) return -1;
-    const buf = this.buf;
-    let hi = 0;
-    for (let x = p; x < p + 4; x++) {
-      const d = HEX[buf[x]];
-      if (d < 0) return -1;
-      hi = hi * 16 + d;
-    }
-    let lo = 0;
-    for (let x = p + 4; x < p + 16; x++) {
-      const d = HEX[buf[x]];
-      if (d < 0) return -1;
-      lo = lo * 16 + d;
-    }
+    // Four digits a word (uppercase digits are left to the by-name reader).
+    const view = this.view;
+    const hi = hex4(view.getInt32(p, true));
+    const a = hex4(view.getInt32(p + 4, true));
+    const b = hex4(view.getInt32(p + 8, true));
+    const c = hex4(view.getInt32(p + 12, true));
+    if ((hi | a | b | c) < 0) return -1;
     rec.ptrHi16 = hi;
-    rec.ptrLow48 = lo;
+    rec.ptrLow48 = a * 0x100000000 + b * 0x10000 + c;
     return p + 16;
   }
 
@@ -606,9 +763,8 @@ export class TraceLineParser {
     return t.find(buf, s, p, fnvFinish(h, p - s), view);
   }
 
-  /** `call_site=` with a symbol seen before (a ` [module]` after it fails the next field's literal). */
+  /** After `call_site=`: a symbol seen before (a ` [module]` after it fails the next field's literal). */
   private onePassCallSite(p: number, end: number, rec: TraceRecord): number {
-    if ((p = this.lit(p, end, L_CALL_SITE)) < 0) return -1;
     const id = this.onePassFind(this.strings, p, end);
     if (id < 0) return -1;
     p = this.num;
@@ -648,7 +804,7 @@ export class TraceLineParser {
     if (candidates === undefined) return EV_OTHER;
     for (let c = 0; c < candidates.length; c++) {
       const k = candidates[c];
-      if (this.lit(s, e, EVENT_BYTES[k]) === e) return k;
+      if (this.litLong(s, e, EVENT_BYTES[k]) === e) return k;
     }
     return EV_OTHER;
   }
