@@ -79,9 +79,9 @@ describe("the binary event stream between the parse worker and the replay", () =
     r.addStrings(["f+0x1/0x2"]);
     const base = { kind: EV_KMALLOC, event: "kmalloc", callSite: "f+0x1/0x2", callSiteId: 0, ptrHi16: 0xf4ff, ptrLow48: 0xff000e333a40, bytesReq: 64, bytesAlloc: 64, gfp: 0xcc0, node: -1 };
     // Packed through the int32 view: every int lane fits. The others each push one lane past
-    // int32 (2^40 bytes, gfp bit 31 set, pid 2^31) or to -0 (a "node=-0" in the trace), so their
+    // int32 (2^40 bytes, gfp bit 31 set, pid 2^31, line 2^31; line 2^31 − 1 still fits) or to -0 (a "node=-0" in the trace), so their
     // events stay all doubles; either way the record read back is the one written.
-    const variants: Partial<TraceRecord>[] = [{}, { bytesReq: 2 ** 40 }, { gfp: 0x80000000 }, { pid: 2 ** 31 }, { node: -0 }, { bytesAlloc: 1.5 }];
+    const variants: Partial<TraceRecord>[] = [{}, { bytesReq: 2 ** 40 }, { gfp: 0x80000000 }, { pid: 2 ** 31 }, { node: -0 }, { bytesAlloc: 1.5 }, { lineNo: 2 ** 31 }, { lineNo: 2 ** 31 - 1 }];
     const recs = variants.map((v) => Object.assign(new TraceRecord(), base, v));
     for (const x of recs) w.add(x);
     const b = w.take();

@@ -40,7 +40,7 @@ const REF_EMPTY = -1;
 
 /*
  * Lanes an event carries as int32 (through the Int32Array view), besides lane 0, the kind,
- * which always is: cpu, pid, hardirq and the kind's fields other than the line number, 48-bit
+ * which always is: the line number, cpu, pid, hardirq and the kind's fields other than 48-bit
  * addresses and pointer bits (EventBatchWriter.add spells them out per kind; the reader's
  * readInts reads the same ones).
  */
@@ -75,7 +75,7 @@ export class EventBatchWriter {
     if (!isInt32(kind)) throw new Error(`event batch: event kind ${kind} is not an EV_* constant`);
     const d = this.data;
     const o = this.n++ * EVENT_STRIDE;
-    d[o + 1] = rec.lineNo;
+    const line = rec.lineNo;
     // Lane 0: word 0 the kind, word 1 set when every other lane stays a double.
     const di = this.ints;
     const q = 2 * o;
@@ -83,6 +83,8 @@ export class EventBatchWriter {
     const cpu = rec.cpu;
     const pid = rec.pid;
     const irq = rec.hardirq ? 1 : 0;
+    // The header's int lanes (line number, cpu, pid) all fit, checked once for every kind.
+    const hdr = isInt32(line) && isInt32(cpu) && isInt32(pid);
     // Each kind's int lanes (INT_LANES) written straight through the int32 view when they all
     // fit, else every lane as a double (packed() / spilled()).
     switch (kind) {
@@ -95,8 +97,8 @@ export class EventBatchWriter {
         const gfp = rec.gfp;
         const node = rec.node;
         d[o + 7] = rec.ptrLow48;
-        if (isInt32(cpu) && isInt32(pid) && isInt32(site) && isInt32(hi) && isInt32(req) && isInt32(alloc) && isInt32(gfp) && isInt32(node)) {
-          this.packed(q, cpu, pid, irq);
+        if (hdr && isInt32(site) && isInt32(hi) && isInt32(req) && isInt32(alloc) && isInt32(gfp) && isInt32(node)) {
+          this.packed(q, line, cpu, pid, irq);
           di[q + 10] = site;
           di[q + 12] = hi;
           di[q + 16] = req;
@@ -104,7 +106,7 @@ export class EventBatchWriter {
           di[q + 20] = gfp;
           di[q + 22] = node;
         } else {
-          this.spilled(o, cpu, pid, irq);
+          this.spilled(o, line, cpu, pid, irq);
           d[o + 5] = site;
           d[o + 6] = hi;
           d[o + 8] = req;
@@ -120,13 +122,13 @@ export class EventBatchWriter {
         const hi = rec.ptrHi16;
         const name = kind === EV_KMEM_CACHE_FREE ? this.ref(rec.cacheNameId, rec.cacheName) : 0;
         d[o + 7] = rec.ptrLow48;
-        if (isInt32(cpu) && isInt32(pid) && isInt32(site) && isInt32(hi) && isInt32(name)) {
-          this.packed(q, cpu, pid, irq);
+        if (hdr && isInt32(site) && isInt32(hi) && isInt32(name)) {
+          this.packed(q, line, cpu, pid, irq);
           di[q + 10] = site;
           di[q + 12] = hi;
           if (kind === EV_KMEM_CACHE_FREE) di[q + 16] = name;
         } else {
-          this.spilled(o, cpu, pid, irq);
+          this.spilled(o, line, cpu, pid, irq);
           d[o + 5] = site;
           d[o + 6] = hi;
           if (kind === EV_KMEM_CACHE_FREE) d[o + 8] = name;
@@ -140,14 +142,14 @@ export class EventBatchWriter {
         const order = rec.order;
         const mt = rec.migratetype;
         const gfp = rec.gfp;
-        if (isInt32(cpu) && isInt32(pid) && isInt32(pfn) && isInt32(order) && isInt32(mt) && isInt32(gfp)) {
-          this.packed(q, cpu, pid, irq);
+        if (hdr && isInt32(pfn) && isInt32(order) && isInt32(mt) && isInt32(gfp)) {
+          this.packed(q, line, cpu, pid, irq);
           di[q + 10] = pfn;
           di[q + 12] = order;
           di[q + 14] = mt;
           di[q + 16] = gfp;
         } else {
-          this.spilled(o, cpu, pid, irq);
+          this.spilled(o, line, cpu, pid, irq);
           d[o + 5] = pfn;
           d[o + 6] = order;
           d[o + 7] = mt;
@@ -160,13 +162,13 @@ export class EventBatchWriter {
         const align = rec.align;
         const failed = rec.failed;
         d[o + 5] = rec.vaStart;
-        if (isInt32(cpu) && isInt32(pid) && isInt32(size) && isInt32(align) && isInt32(failed)) {
-          this.packed(q, cpu, pid, irq);
+        if (hdr && isInt32(size) && isInt32(align) && isInt32(failed)) {
+          this.packed(q, line, cpu, pid, irq);
           di[q + 12] = size;
           di[q + 14] = align;
           di[q + 16] = failed;
         } else {
-          this.spilled(o, cpu, pid, irq);
+          this.spilled(o, line, cpu, pid, irq);
           d[o + 6] = size;
           d[o + 7] = align;
           d[o + 8] = failed;
@@ -176,11 +178,11 @@ export class EventBatchWriter {
       case EV_FREE_VMAP_AREA_NOFLUSH: {
         const count = rec.count;
         d[o + 5] = rec.vaStart;
-        if (isInt32(cpu) && isInt32(pid) && isInt32(count)) {
-          this.packed(q, cpu, pid, irq);
+        if (hdr && isInt32(count)) {
+          this.packed(q, line, cpu, pid, irq);
           di[q + 12] = count;
         } else {
-          this.spilled(o, cpu, pid, irq);
+          this.spilled(o, line, cpu, pid, irq);
           d[o + 6] = count;
         }
         return;
@@ -189,11 +191,11 @@ export class EventBatchWriter {
         const count = rec.count;
         d[o + 5] = rec.start;
         d[o + 6] = rec.end;
-        if (isInt32(cpu) && isInt32(pid) && isInt32(count)) {
-          this.packed(q, cpu, pid, irq);
+        if (hdr && isInt32(count)) {
+          this.packed(q, line, cpu, pid, irq);
           di[q + 14] = count;
         } else {
-          this.spilled(o, cpu, pid, irq);
+          this.spilled(o, line, cpu, pid, irq);
           d[o + 7] = count;
         }
         return;
@@ -202,33 +204,35 @@ export class EventBatchWriter {
       case EV_OTHER:
       case EV_LOST: {
         const v = kind === EV_TRACING_MARK_WRITE ? this.ref(-1, rec.marker) : kind === EV_OTHER ? this.ref(rec.eventId, rec.event) : rec.lost;
-        if (isInt32(cpu) && isInt32(pid) && isInt32(v)) {
-          this.packed(q, cpu, pid, irq);
+        if (hdr && isInt32(v)) {
+          this.packed(q, line, cpu, pid, irq);
           di[q + 10] = v;
         } else {
-          this.spilled(o, cpu, pid, irq);
+          this.spilled(o, line, cpu, pid, irq);
           d[o + 5] = v;
         }
         return;
       }
       default:
-        if (isInt32(cpu) && isInt32(pid)) this.packed(q, cpu, pid, irq);
-        else this.spilled(o, cpu, pid, irq);
+        if (hdr) this.packed(q, line, cpu, pid, irq);
+        else this.spilled(o, line, cpu, pid, irq);
     }
   }
 
   /** The header's int lanes through the int32 view (word q: lane 0), and the packed flag cleared. */
-  private packed(q: number, cpu: number, pid: number, irq: number): void {
+  private packed(q: number, line: number, cpu: number, pid: number, irq: number): void {
     const di = this.ints;
     di[q + 1] = 0;
+    di[q + 2] = line;
     di[q + 4] = cpu;
     di[q + 6] = pid;
     di[q + 8] = irq;
   }
 
   /** The header's lanes as doubles (event offset o), and the all-doubles flag set. */
-  private spilled(o: number, cpu: number, pid: number, irq: number): void {
+  private spilled(o: number, line: number, cpu: number, pid: number, irq: number): void {
     const d = this.data;
+    d[o + 1] = line;
     d[o + 2] = cpu;
     d[o + 3] = pid;
     d[o + 4] = irq;
@@ -364,7 +368,7 @@ export class EventBatchReader {
     const q = 2 * o;
     const kind = di[q];
     rec.kind = kind;
-    rec.lineNo = smi(d[o + 1]);
+    rec.lineNo = di[q + 2];
     rec.cpu = di[q + 4];
     rec.pid = di[q + 6];
     rec.hardirq = di[q + 8] !== 0;

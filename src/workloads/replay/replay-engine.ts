@@ -204,7 +204,8 @@ export class ReplayEngine {
     const silent = this.phase === "before";
     if (this.pending.live > 0) this.expirePending(false);
     const ctx = this.k.ctx;
-    ctx.cpu = rec.cpu % ctx.nrCpus;
+    const cpu = rec.cpu;
+    ctx.cpu = cpu >= 0 && cpu < ctx.nrCpus ? cpu : cpu % ctx.nrCpus;
     ctx.pid = rec.pid;
     ctx.inIrq = rec.hardirq;
     switch (kind) {

@@ -158,10 +158,26 @@ export class TraceReplay {
     if (d === null) return;
     const rec = this.rec;
     const reader = this.reader;
-    for (let i = 0; i < b.n; i++) {
-      reader.read(d, i, b.extra, rec);
-      this.feed(rec, b.bytes);
+    const engines = this.engines;
+    const n = b.n;
+    const extra = b.extra;
+    // feed() per event with its try/catch hoisted out of the loop: `e` says which engine threw.
+    let e = engines.length;
+    try {
+      for (let i = 0; i < n; i++) {
+        reader.read(d, i, extra, rec);
+        const ev = ++this.events;
+        for (e = 0; e < engines.length; e++) engines[e].feed(rec);
+        if ((ev & 0xffff) === 0) this.opts.onProgress?.(b.bytes, ev);
+      }
+    } catch (err) {
+      if (e >= engines.length) throw err;
+      throw this.engineError(e, rec, err);
     }
+  }
+
+  private engineError(i: number, rec: TraceRecord, err: unknown): ReplayError {
+    return new ReplayError(rec.lineNo, `line ${rec.lineNo}: ${rec.event}: the ${this.engines[i].k.mode} model failed to replay it: ${(err as Error).message}`);
   }
 
   private feed(rec: TraceRecord, bytes: number): void {
@@ -171,7 +187,7 @@ export class TraceReplay {
       try {
         engines[i].feed(rec);
       } catch (err) {
-        throw new ReplayError(rec.lineNo, `line ${rec.lineNo}: ${rec.event}: the ${engines[i].k.mode} model failed to replay it: ${(err as Error).message}`);
+        throw this.engineError(i, rec, err);
       }
     }
     if ((this.events & 0xffff) === 0) this.opts.onProgress?.(bytes, this.events);
