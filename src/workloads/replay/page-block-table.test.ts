@@ -35,6 +35,28 @@ describe("the traced page blocks table", () => {
     );
   });
 
+  it("take returns what get would and removes it, as get then delete would", () => {
+    // Adjacent pfns share probe runs in a 1024-slot table: taking one shifts the others back.
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0x40000, max: 0x40000 + 63 }), fc.nat()), { minLength: 1, maxLength: 400 }), (ops) => {
+        const t = new PageBlockTable();
+        const ref = new Map<number, number>();
+        for (const [isSet, pfn, v] of ops) {
+          if (isSet) {
+            t.set(pfn, v);
+            ref.set(pfn, v);
+          } else {
+            expect(t.take(pfn)).toBe(ref.get(pfn) ?? NaN);
+            ref.delete(pfn);
+          }
+        }
+        expect(t.size).toBe(ref.size);
+        for (let pfn = 0x40000; pfn < 0x40000 + 64; pfn++) expect(t.get(pfn)).toBe(ref.get(pfn) ?? NaN);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it("refuses pfn 0 as a key and never finds it", () => {
     const t = new PageBlockTable();
     expect(() => t.set(0, 1)).toThrow(/pfn 0 cannot be a key/);

@@ -6,6 +6,7 @@
  *
  *   t.set(pfn, v); t.get(pfn);   // NaN when absent
  *   t.delete(pfn);               // whether it was there
+ *   t.take(pfn);                 // the value, removed in the same probe (NaN when absent)
  *
  * pfn 0 is never stored (a traced page allocation with pfn 0 is a failed one): `set` of 0
  * throws, `get`/`delete` of 0 find nothing.
@@ -40,7 +41,7 @@ export class PageBlockTable {
 
   /** Hold `value` for `pfn` (replacing what was held). */
   set(pfn: number, value: number): void {
-    if (pfn === 0 || pfn !== pfn) throw new RangeError(`PageBlockTable: pfn ${pfn} cannot be a key`);
+    if (pfn === 0 || Number.isNaN(pfn)) throw new RangeError(`PageBlockTable: pfn ${pfn} cannot be a key`);
     const at = findSlot(this.keys, this.bits, pfn);
     if (at >= 0) {
       this.vals[at] = value;
@@ -48,6 +49,16 @@ export class PageBlockTable {
     }
     if ((this.size + 1) * 2 > this.keys.length) this.grow();
     this.insert(pfn, value);
+  }
+
+  /** Drop `pfn` and return what it held (NaN when it held nothing): one probe for get + delete. */
+  take(pfn: number): number {
+    const slot = findSlot(this.keys, this.bits, pfn);
+    if (slot < 0) return NaN;
+    const v = this.vals[slot];
+    removeSlot(this.keys, this.bits, slot, this.moveValue);
+    this.size--;
+    return v;
   }
 
   /** Drop `pfn`: whether it was held. */

@@ -547,10 +547,9 @@ export class ReplayEngine {
     ctx.pid = q.pid[i];
     ctx.inIrq = q.hardirq(i);
     try {
-      const old = this.pages.get(tracedPfn);
-      if (old === old) {
+      const old = this.pages.take(tracedPfn);
+      if (!Number.isNaN(old)) {
         this.implicitFrees++;
-        this.pages.delete(tracedPfn);
         this.k.pages.freePages(Math.floor(old / 256), old & 15);
       }
       let gfp = q.gfp[i];
@@ -594,9 +593,8 @@ export class ReplayEngine {
       this.count(kind, silent, -1, "free of a page the model allocates itself (slab, kmalloc_large, depot, vmalloc)");
       return;
     }
-    const v = this.pages.get(pfn);
-    if (v === v) {
-      this.pages.delete(pfn);
+    const v = this.pages.take(pfn);
+    if (!Number.isNaN(v)) {
       const counters = this.k.counters;
       counters.enter(ORIGINS[(v >>> 4) & 15]);
       try {
