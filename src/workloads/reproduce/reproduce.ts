@@ -328,7 +328,7 @@ function traceVolumeNotes(models: Map<string, RowModel>, tableId: string, mode: 
   const noscs = row("up-scs-stacks-v3-noscs");
   const master = row("master");
   if (scs === undefined || noscs === undefined || master === undefined) return [];
-  const unscaled = { ...fitted, [`stackCollectionScale@${mode}`]: 1, stackCollectionScale: 1 };
+  const unscaled = { ...fitted, [`stackCollectionScale@${mode}`]: 1 };
   const ns = (m: RowModel): number => estimate(profile, m.counts, { ...m.options, fitted: unscaled }).totalNs;
   const traces = noscs.counts.stackTracesSaved;
   if (!(traces > 0)) return [];
