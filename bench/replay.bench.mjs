@@ -9,7 +9,8 @@
 // (parse-worker.ts) while the main thread runs the replay engine and the model, so wall time is
 // about max(parse, engine + model), not their sum. Each size runs in a child process of its own
 // so the 1× and 5× RSS figures do not share a heap. Per run:
-//   events/s           wall clock (the issue's target: ≥ 2 M/s for hw_tags at 5×)
+//   events/s           wall clock (the issue's target: ≥ 2 M/s for hw_tags at 5×, the median of
+//                      three runs, with the slowest and fastest beside it)
 //   events/CPU-s       over the whole process's CPU time (both threads; steadier on a shared machine)
 //   events/main-CPU-s  over the main thread's CPU time only (Linux /proc; the pipeline's ceiling
 //                      when the main thread is the slower stage and the machine is otherwise idle)
@@ -96,15 +97,27 @@ export async function bench(report) {
   for (const mode of ["parse", "off", "hw_tags", "generic"]) {
     const sizes = mode === "generic" ? [reps1x] : mode === "parse" ? [reps5x] : [reps1x, reps5x];
     for (const reps of sizes) {
-      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--child", mode, String(reps)], { encoding: "utf8", maxBuffer: 1 << 20 });
-      const r = JSON.parse(out);
+      const targeted = mode === "hw_tags" && reps === reps5x;
+      // The target figure is the median of three runs (each in its own process): on a shared
+      // machine one run can lose a few hundred ms to other jobs; the spread is printed beside it.
+      const runs = [];
+      for (let i = 0; i < (targeted ? 3 : 1); i++) {
+        const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--child", mode, String(reps)], { encoding: "utf8", maxBuffer: 1 << 20 });
+        runs.push(JSON.parse(out));
+      }
+      runs.sort((a, b) => b.events / b.seconds - a.events / a.seconds);
+      const r = runs[runs.length >> 1];
       const what = mode === "parse" ? "parse only" : `replay ${mode}`;
       const tag = `${(r.events / 1e6).toFixed(2)}M events`;
-      const target = mode === "hw_tags" && reps === reps5x ? { target: 2e6, better: "higher" } : {};
-      report({ name: `${what} events/s, ${tag}`, value: r.events / r.seconds, unit: "events/s", ...target });
+      const target = targeted ? { target: 2e6, better: "higher" } : {};
+      report({ name: `${what} events/s, ${tag}${targeted ? ", median of 3" : ""}`, value: r.events / r.seconds, unit: "events/s", ...target });
+      if (targeted) {
+        report({ name: `${what} events/s, ${tag}, slowest of 3`, value: runs[runs.length - 1].events / runs[runs.length - 1].seconds, unit: "events/s" });
+        report({ name: `${what} events/s, ${tag}, fastest of 3`, value: runs[0].events / runs[0].seconds, unit: "events/s" });
+      }
       report({ name: `${what} events/CPU-s, ${tag}`, value: r.events / r.cpuSeconds, unit: "events/s" });
       if (mode !== "parse" && r.mainCpuSeconds !== undefined && r.mainCpuSeconds > 0) report({ name: `${what} events/main-CPU-s, ${tag}`, value: r.events / r.mainCpuSeconds, unit: "events/s" });
-      report({ name: `${what} peak RSS, ${tag}`, value: Math.round(r.rssMiB), unit: "MiB" });
+      report({ name: `${what} peak RSS, ${tag}`, value: Math.round(Math.max(...runs.map((x) => x.rssMiB))), unit: "MiB" });
     }
   }
 }
