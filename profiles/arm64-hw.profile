@@ -57,6 +57,8 @@ scsCopyFrame          n/a  ns/frame   n/a  no published figure on hardware
 scsNoscsTrace         n/a  ns/trace   n/a  no published figure on hardware
 stackCollectionScale  n/a  x  n/a  no stack-collection figures for hardware to scale (seed 004 measured under QEMU only)
 scsNoscsFrame         n/a  ns/frame   n/a  no published figure on hardware
+filterIrqStacks       n/a  ns/call    n/a  no published figure on hardware
+filterIrqStacksEntry  n/a  ns/entry   n/a  no published figure on hardware
 depotLookup           n/a  ns/lookup  n/a  no published figure on hardware
 depotInsert           n/a  ns/insert  n/a  no published figure on hardware
 stackRingInsert       n/a  ns/insert  n/a  no published figure on hardware

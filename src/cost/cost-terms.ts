@@ -115,12 +115,16 @@ export const COST_TERMS: readonly CostTerm[] = [
   term("quarantineObjectFree", "ns/object", "generic qlist_free_all(): per object leaving the quarantine, beyond the slab free it then does", { quarantineObjectsFreed: 1 }),
 
   // --- kasan: stack collection, stack depot, stack ring ---
-  term("stackTraceFixed", "ns/trace", "kasan_save_stack() through stack_trace_save(): per-trace work of an unwinder trace beyond its frames (arch_stack_walk set-up, filter_irq_stacks)", { stackTracesSaved: 1, stackTracesSavedScs: -1 }, { scaledBy: SCALE }),
+  term("stackTraceFixed", "ns/trace", "kasan_save_stack() through stack_trace_save(): per-trace work of an unwinder trace beyond its frames (arch_stack_walk set-up); the depot's filter_irq_stacks is filterIrqStacks", { stackTracesSaved: 1, stackTracesSavedScs: -1 }, { scaledBy: SCALE }),
   term("scsTraceFixed", "ns/trace", "seed 004's stack_trace_save_shadow(): per-trace work of an SCS trace beyond its slots", { stackTracesSavedScs: 1 }, { scaledBy: SCALE }),
   term("unwindFrame", "ns/frame", "frame-pointer unwinder: one frame record visited", { framesUnwound: 1 }, { scaledBy: SCALE }),
   term("scsCopyFrame", "ns/frame", "Shadow Call Stack copy (seed 004): one SCS slot copied", { framesCopiedScs: 1 }, { scaledBy: SCALE }),
   term("scsNoscsTrace", "ns/trace", "seed 004's __noscs flavour: extra per trace, stack_trace_save_shadow no longer inlined into kasan_save_stack", { stackTracesSavedNoscs: 1 }, { scaledBy: SCALE }),
   term("scsNoscsFrame", "ns/frame", "seed 004's __noscs flavour: extra per SCS slot for the per-frame helper no longer inlined", { framesCopiedScsNoscs: 1 }, { scaledBy: SCALE }),
+  // stack_depot_save_flags() filters every trace it is given, so only flavours that call the
+  // depot pay the filter (seed 004's master-no-stack-depot collects without it).
+  term("filterIrqStacks", "ns/call", "filter_irq_stacks(): the call stack_depot_save_flags() makes before anything else", { depotSaves: 1 }, { scaledBy: SCALE }),
+  term("filterIrqStacksEntry", "ns/entry", "filter_irq_stacks(): one entry loaded and tested against .irqentry.text", { filterIrqStacksEntries: 1 }, { scaledBy: SCALE }),
   term("depotLookup", "ns/lookup", "stack depot find_stack() including the trace's jhash2 (a typical trace)", { depotLookups: 1 }, { scaledBy: SCALE }),
   term("depotInsert", "ns/insert", "stack depot: copy a new trace into a pool record and link it", { depotInserts: 1 }, { scaledBy: SCALE }),
   term("stackRingInsert", "ns/insert", "tag modes: one stack ring entry written (save_stack_info)", { stackRingInserts: 1 }, { scaledBy: SCALE }),

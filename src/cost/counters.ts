@@ -61,6 +61,10 @@ export class CounterSet {
   framesCopiedScs = 0;
   depotLookups = 0;
   depotInserts = 0;
+  /** stack_depot_save_flags() calls (each runs filter_irq_stacks() over its entries first). */
+  depotSaves = 0;
+  /** Entries filter_irq_stacks() examined: up to and including the first irq-entry frame. */
+  filterIrqStacksEntries = 0;
   depotPoolsAllocated = 0;
   stackRingInserts = 0;
   /** Traces collected by copying the Shadow Call Stack (seed 004; also in stackTracesSaved). */

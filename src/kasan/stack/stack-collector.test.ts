@@ -61,6 +61,19 @@ describe("kasan_save_stack flavours", () => {
     expect(names[names.length - 1]).toBe("gic_handle_irq");
   });
 
+  it("the depot's filter_irq_stacks is paid only when the depot is called (master-no-stack-depot skips it)", () => {
+    const on = setup({});
+    const off = setup({ stackDepot: false });
+    // Twice from the same place: the second save is the collector's memo hit (repeatSave).
+    for (let i = 0; i < 2; i++) {
+      on.saver.save(0xcc0, true, "kmalloc");
+      off.saver.save(0xcc0, true, "kmalloc");
+    }
+    // The unwound trace has 7 entries and no IRQ entry: each save's filter examines all 7.
+    expect([on.c.depotSaves, on.c.filterIrqStacksEntries]).toEqual([2, 14]);
+    expect([off.c.depotSaves, off.c.filterIrqStacksEntries, off.c.stackTracesSaved]).toEqual([0, 0, 2]);
+  });
+
   it("scs-noscs: same frames, counted in stackTracesSavedNoscs", () => {
     const s = setup({ stacks: "scs-noscs" });
     s.saver.save(0, true, "kmalloc");

@@ -67,6 +67,8 @@ export class KasanStackCollector implements KasanStackSaver {
   private readonly memoStackLen = new Int32Array(MEMO_SLOTS);
   private readonly memoN = new Int32Array(MEMO_SLOTS);
   private readonly memoHandle = new Float64Array(MEMO_SLOTS);
+  /** Entries the depot's filter_irq_stacks() kept of the memoised trace. */
+  private readonly memoFiltered = new Int32Array(MEMO_SLOTS);
   /** Per set (slot pair): the way used last (the other one is replaced on a miss). */
   private readonly memoMru = new Uint8Array(MEMO_SLOTS / 2);
   /** The last save was a memo hit in this slot (`buf` not written): lastTrace() rebuilds it. */
@@ -143,7 +145,7 @@ export class KasanStackCollector implements KasanStackSaver {
         this.lastN = n;
         this.lastHit = slot;
         this.memoMru[set] = way;
-        return depot.repeatSave(this.memoHandle[slot]);
+        return depot.repeatSave(this.memoHandle[slot], this.memoFiltered[slot]);
       }
     }
     const n = this.collect(site);
@@ -159,6 +161,7 @@ export class KasanStackCollector implements KasanStackSaver {
       for (let i = 0; i < len; i++) this.memoStack[base + i] = st[i];
       this.memoN[slot] = n;
       this.memoHandle[slot] = handle;
+      this.memoFiltered[slot] = depot.lastFiltered;
     }
     return handle;
   }

@@ -128,6 +128,24 @@ describe("stack depot (lib/stackdepot.c)", () => {
     expect(d.save([10, 20, 50, 99], 4, 0, true)).toBe(h);
   });
 
+  it("every save runs filter_irq_stacks first: one call and the entries it examines are counted, hits included", () => {
+    const { d, c } = depot({ isIrqEntry: (ip) => ip === 50 });
+    d.save([10, 20, 50, 60, 70], 5, 0, true); // cut after 50: 3 entries examined
+    d.save([10, 20, 50, 60, 70], 5, 0, true); // the same trace again (a find_stack hit): 3 again
+    d.save([1, 2, 3, 4], 4, 0, true); // no IRQ entry: all 4 examined
+    const h = d.save([1, 2, 3, 4], 4, 0, true);
+    d.repeatSave(h, 4); // a caller's memoised repeat of that save
+    // 5 saves; 3 + 3 + 4 + 4 + 4 = 18 entries.
+    expect([c.depotSaves, c.filterIrqStacksEntries]).toEqual([5, 18]);
+    expect(d.lastFiltered).toBe(4);
+  });
+
+  it("a disabled depot still filters (the kernel filters before it tests stack_depot_disabled)", () => {
+    const { d, c } = depot({ disabled: true });
+    expect(d.save([1, 2, 3], 3, 0, true)).toBe(0);
+    expect([c.depotSaves, c.filterIrqStacksEntries, c.depotLookups]).toEqual([1, 3, 0]);
+  });
+
   it("CONFIG_STACKDEPOT_MAX_FRAMES truncates, and a truncated trace never matches itself again", () => {
     const { d, c } = depot({ maxFrames: 4 });
     const h1 = d.save(trace(1, 6), 6, 0, true);

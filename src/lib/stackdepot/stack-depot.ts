@@ -190,23 +190,32 @@ export class StackDepot {
    * the handle of the (deduplicated) trace, or 0.
    */
   save(entries: ArrayLike<number>, nrEntries: number, gfp: number, canAlloc: boolean): number {
+    const c = this.counters.cur;
+    c.depotSaves += 1;
     if (this.disabled) {
+      // The filter runs before the disabled test.
+      this.lastFiltered = this.filterIrqStacks(entries, nrEntries);
+      c.filterIrqStacksEntries += this.lastFiltered;
       this.lastSaveRepeatable = false;
       return 0;
     }
     const cached = this.recentLookup(entries, nrEntries);
     if (cached !== 0) {
       // Same trace as a recent save that found its record: the kernel's find_stack() hits again.
-      this.counters.cur.depotLookups += 1;
+      c.depotLookups += 1;
+      c.filterIrqStacksEntries += this.lastFiltered;
       this.lastSaveRepeatable = true;
       return cached;
     }
     const handle = this.saveUncached(entries, nrEntries, gfp, canAlloc);
-    const repeatable = handle !== 0 && nrEntries <= RECENT_MAX_FRAMES && this.filterIrqStacks(entries, nrEntries) <= this.maxFrames;
-    if (repeatable) this.recentInsert(entries, nrEntries, handle);
+    const repeatable = handle !== 0 && nrEntries <= RECENT_MAX_FRAMES && this.lastFiltered <= this.maxFrames;
+    if (repeatable) this.recentInsert(entries, nrEntries, handle, this.lastFiltered);
     this.lastSaveRepeatable = repeatable;
     return handle;
   }
+
+  /** Entries filter_irq_stacks() kept (= examined) in the last save(). */
+  lastFiltered = 0;
 
   /**
    * Whether the last save()'s handle is the one a save of the identical trace gets again, after
@@ -215,9 +224,16 @@ export class StackDepot {
    */
   lastSaveRepeatable = false;
 
-  /** save() of a trace identical to one whose save() was repeatable and returned `handle`. */
-  repeatSave(handle: number): number {
-    this.counters.cur.depotLookups += 1;
+  /**
+   * save() of a trace identical to one whose save() was repeatable and returned `handle`, of
+   * which filter_irq_stacks() kept `filtered` entries.
+   */
+  repeatSave(handle: number, filtered: number): number {
+    const c = this.counters.cur;
+    c.depotSaves += 1;
+    c.filterIrqStacksEntries += filtered;
+    c.depotLookups += 1;
+    this.lastFiltered = filtered;
     return handle;
   }
 
@@ -231,6 +247,7 @@ export class StackDepot {
   private recentEntries: Float64Array | undefined;
   private readonly recentLen = new Int32Array(RECENT_SLOTS);
   private readonly recentHandle = new Uint32Array(RECENT_SLOTS);
+  private readonly recentFiltered = new Int32Array(RECENT_SLOTS);
 
   /** The memo slot of a trace: low 32 bits of each entry, multiplicatively mixed. */
   private static recentSlot(entries: ArrayLike<number>, n: number): number {
@@ -247,20 +264,25 @@ export class StackDepot {
     const base = slot * RECENT_MAX_FRAMES;
     let i = 0;
     while (i < n && buf[base + i] === entries[i]) i++;
-    return i === n ? this.recentHandle[slot] : 0;
+    if (i !== n) return 0;
+    this.lastFiltered = this.recentFiltered[slot];
+    return this.recentHandle[slot];
   }
 
-  private recentInsert(entries: ArrayLike<number>, n: number, handle: number): void {
+  private recentInsert(entries: ArrayLike<number>, n: number, handle: number, filtered: number): void {
     this.recentEntries ??= new Float64Array(RECENT_SLOTS * RECENT_MAX_FRAMES);
     const slot = StackDepot.recentSlot(entries, n);
     const base = slot * RECENT_MAX_FRAMES;
     for (let i = 0; i < n; i++) this.recentEntries[base + i] = entries[i];
     this.recentLen[slot] = n;
     this.recentHandle[slot] = handle;
+    this.recentFiltered[slot] = filtered;
   }
 
   private saveUncached(entries: ArrayLike<number>, nrEntries: number, gfp: number, canAlloc: boolean): number {
     let n = this.filterIrqStacks(entries, nrEntries);
+    this.lastFiltered = n;
+    this.counters.cur.filterIrqStacksEntries += n;
     if (n === 0) return 0;
     // depot_alloc_stack() stores at most CONFIG_STACKDEPOT_MAX_FRAMES; the hash covers all.
     const hash = this.hashStack(entries, n);

@@ -78,7 +78,7 @@ const ROW_COUNTERS: readonly CounterName[] = [
   "granulesTagged", "stg", "st2g", "stzg", "stz2g", "dcGva", "dcGzva", "irg", "bytesZeroed",
   "pageAllocs", "pageFrees", "vmallocs", "vfrees", "stackCacheHits", "rcuCallbacks", "forks", "threadsCreated",
   "pageTableAllocs", "ptesCopied", "ptesZapped", "slabAllocs", "shadowChecks", "shadowBytesWritten", "stackTracesSaved", "framesUnwound",
-  "framesCopiedScs", "depotLookups", "depotInserts", "stackRingInserts", "quarantinePuts",
+  "framesCopiedScs", "depotSaves", "filterIrqStacksEntries", "depotLookups", "depotInserts", "stackRingInserts", "quarantinePuts",
 ];
 
 /**
