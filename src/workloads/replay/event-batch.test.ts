@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { BATCH_EVENTS, EventBatchReader, EventBatchWriter } from "./event-batch.js";
+import { BATCH_EVENTS, EVENT_STRIDE, EventBatchReader, EventBatchWriter } from "./event-batch.js";
 import { TraceLineParser } from "./parse-line.js";
 import { EV_KFREE, EV_KMALLOC, EV_KMEM_CACHE_FREE, EV_NONE, EV_OTHER, EV_TRACING_MARK_WRITE, TraceRecord } from "./trace-record.js";
 
@@ -73,6 +73,27 @@ describe("the binary event stream between the parse worker and the replay", () =
     for (let i = 0; i < BATCH_EVENTS; i++) w.add(recs[0]);
     expect(w.full).toBe(true);
   });
+  it("writes into the buffers it is given (a shared batch slot), and refuses one of the wrong size", () => {
+    const slots = [0, 1].map(() => new Float64Array(new SharedArrayBuffer(BATCH_EVENTS * EVENT_STRIDE * 8)));
+    const w = new EventBatchWriter(slots[0]);
+    const r = new EventBatchReader();
+    const x = Object.assign(new TraceRecord(), { kind: EV_KMALLOC, event: "kmalloc", lineNo: 7, callSite: "f+0x1/0x2", callSiteId: 0, ptrHi16: 0xf4ff, ptrLow48: 0xff000e333a40, bytesReq: 64, bytesAlloc: 64, gfp: 0xcc0, node: -1 });
+    r.addStrings(["f+0x1/0x2"]);
+    w.add(x);
+    const first = w.take(slots[1]);
+    expect(first.data).toBe(slots[0]);
+    w.add(Object.assign(new TraceRecord(), x, { lineNo: 8 }));
+    const second = w.take(slots[0]);
+    expect(second.data).toBe(slots[1]);
+    const back = new TraceRecord();
+    r.read(slots[1], 0, second.extra, back);
+    expect(back.lineNo).toBe(8);
+    r.read(slots[0], 0, first.extra, back);
+    expect(back).toEqual(x);
+    expect(() => w.take(new Float64Array(10))).toThrow(/a buffer of 10 numbers/);
+    expect(() => new EventBatchWriter(new Float64Array(BATCH_EVENTS))).toThrow(/not 49152/);
+  });
+
   it("keeps an event's numbers exact when one does not fit 32 bits (or is -0), next to packed ones", () => {
     const w = new EventBatchWriter();
     const r = new EventBatchReader();

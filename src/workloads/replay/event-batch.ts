@@ -50,16 +50,32 @@ function isInt32(x: number): boolean {
   return (x | 0) === x && (x !== 0 || 1 / x > 0);
 }
 
+function checkedBatch(d: Float64Array): Float64Array {
+  if (d.length !== BATCH_EVENTS * EVENT_STRIDE) throw new Error(`event batch: a buffer of ${d.length} numbers, not ${BATCH_EVENTS * EVENT_STRIDE}`);
+  return d;
+}
+
 /** The Int32Array view of a batch's buffer (lane k of event e is word 2·(e·EVENT_STRIDE + k)). */
 function int32View(d: Float64Array): Int32Array {
   return new Int32Array(d.buffer, d.byteOffset, d.length * 2);
 }
 
+/** A batch's buffer: BATCH_EVENTS events of EVENT_STRIDE numbers. */
+export function newBatchBuffer(): Float64Array {
+  return new Float64Array(BATCH_EVENTS * EVENT_STRIDE);
+}
+
 export class EventBatchWriter {
-  private data: Float64Array = new Float64Array(BATCH_EVENTS * EVENT_STRIDE);
-  private ints: Int32Array = int32View(this.data);
+  private data: Float64Array;
+  private ints: Int32Array;
   private n = 0;
   private extra: string[] = [];
+
+  /** `data`: where the first batch goes (a buffer of BATCH_EVENTS · EVENT_STRIDE numbers, e.g. shared). */
+  constructor(data: Float64Array = newBatchBuffer()) {
+    this.data = checkedBatch(data);
+    this.ints = int32View(this.data);
+  }
 
   get length(): number {
     return this.n;
@@ -240,12 +256,12 @@ export class EventBatchWriter {
   }
 
   /**
-   * The batch so far (its buffer changes hands); the writer starts a fresh one, in `reuse`
-   * when given (a batch buffer handed back, of BATCH_EVENTS · EVENT_STRIDE numbers).
+   * The batch so far (its buffer changes hands); the writer starts the next one in `next` (a
+   * buffer of BATCH_EVENTS · EVENT_STRIDE numbers free for writing), else in a fresh buffer.
    */
-  take(reuse?: Float64Array): { data: Float64Array; n: number; extra: string[] } {
+  take(next?: Float64Array): { data: Float64Array; n: number; extra: string[] } {
     const out = { data: this.data, n: this.n, extra: this.extra };
-    this.data = reuse !== undefined && reuse.length === BATCH_EVENTS * EVENT_STRIDE ? reuse : new Float64Array(BATCH_EVENTS * EVENT_STRIDE);
+    this.data = next === undefined ? newBatchBuffer() : checkedBatch(next);
     this.ints = int32View(this.data);
     this.n = 0;
     this.extra = [];

@@ -1,9 +1,11 @@
 /**
- * The replaying thread's side of the parse worker (parse-worker.ts): posts the trace's chunks
- * to it and takes its event batches back synchronously (receiveMessageOnPort, sleeping in
- * Atomics.wait until the worker signals), so TraceReplay keeps its synchronous push/finish.
- * At most MAX_CHUNKS_IN_FLIGHT chunks are posted ahead of the batches handled, which bounds
- * the memory between the threads whatever the trace's length; batches are handled when a push
+ * The replaying thread's side of the parse worker (parse-worker.ts): copies the trace's chunks
+ * into shared chunk slots for it and takes its event batches back synchronously
+ * (receiveMessageOnPort, sleeping in Atomics.wait until the worker signals), so TraceReplay
+ * keeps its synchronous push/finish. At most MAX_CHUNKS_IN_FLIGHT chunks (of at most
+ * CHUNK_SLOT_BYTES; a longer one goes in pieces) are posted ahead of the batches handled, and
+ * the worker fills at most BATCH_SLOTS batches ahead of the ones released, which bounds the
+ * memory between the threads whatever the trace's length; batches are handled when a push
  * needs room for its chunk (so the worker's queue stays full) and at finish.
  *
  *   const c = new ParseWorkerClient(url, { lenient }, (batch) => …);
@@ -12,12 +14,20 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import type { ParsePumpOptions, ParseSummary } from "./parse-pump.js";
 import { ReplayError } from "./replay-error.js";
-import type { BatchMessage, ParseWorkerData, WorkerMessage } from "./parse-worker.js";
+import { SIG_CHUNKS_PARSED, SIG_CLIENT_WAITING, SIG_POSTED, SIG_RELEASED, SIG_WORKER_WAITING, SIGNAL_BYTES } from "./parse-worker.js";
+import type { BatchMessage, ChunkMessage, ChunkPiece, ParseWorkerData, WorkerMessage } from "./parse-worker.js";
 
-/** Chunks posted to the worker and not yet parsed and handed back. */
+/** Chunks posted to the worker and not yet parsed: the chunk slots. */
 export const MAX_CHUNKS_IN_FLIGHT = 4;
-/** Batch buffers held for handing back (the worker keeps at most 8 spare). */
-const MAX_RECYCLED = 8;
+/** The most bytes a chunk slot holds (a trace file is read in chunks of this size). */
+export const CHUNK_SLOT_BYTES = 1 << 20;
+/** The least a chunk slot is created with (it grows up to CHUNK_SLOT_BYTES as chunks need). */
+const MIN_CHUNK_SLOT_BYTES = 64 << 10;
+/**
+ * Chunks an idle worker is woken for at once. Waking a sleeping thread costs this one tens of
+ * µs (more on a loaded machine), so chunks wait for company unless the worker is still busy.
+ */
+const CHUNKS_PER_WAKE = 2;
 /** A worker silent this long (ms) with work outstanding is taken for dead. */
 const STALL_MS = 120_000;
 
@@ -42,10 +52,13 @@ export class ParseWorkerClient {
   private summary: ParseSummary | undefined;
   private failure: Error | undefined;
   private closed = false;
-  /** Chunk buffers the worker handed back. */
-  private readonly spareChunks: ArrayBuffer[] = [];
-  /** Batch buffers replayed and not yet handed back (they travel with the next chunk). */
-  private recycle: Float64Array[] = [];
+  /** Chunk slots, created on first use (chunk k goes in slot k % MAX_CHUNKS_IN_FLIGHT). */
+  private readonly chunkSlots: Uint8Array[] = [];
+  /** Batch slots, as the worker announced them. */
+  private readonly batchSlots: Float64Array[] = [];
+  /** Chunks copied into their slots and not yet posted; `sent`: chunks posted. */
+  private unsent: ChunkPiece[] = [];
+  private sent = 0;
 
   constructor(
     workerUrl: URL,
@@ -54,7 +67,7 @@ export class ParseWorkerClient {
   ) {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const signal = new SharedArrayBuffer(8);
+    const signal = new SharedArrayBuffer(SIGNAL_BYTES);
     this.sig = new Int32Array(signal);
     const data: ParseWorkerData & { url: string } = { port: port2, signal, options: { lenient: options.lenient, maxLineBytes: options.maxLineBytes }, url: workerUrl.href };
     this.worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, transferList: [port2] });
@@ -63,27 +76,43 @@ export class ParseWorkerClient {
 
   push(chunk: Uint8Array): void {
     this.check();
-    while (this.posted - this.chunksDone >= MAX_CHUNKS_IN_FLIGHT) this.handle(this.next());
-    // A copy the worker owns (posting a view would clone its whole underlying buffer), in a
-    // buffer the worker handed back when one is large enough.
-    let buf = this.spareChunks.pop();
-    if (buf === undefined || buf.byteLength < chunk.length) buf = new ArrayBuffer(Math.max(chunk.length, 64 << 10));
-    const copy = new Uint8Array(buf, 0, chunk.length);
-    copy.set(chunk);
-    // Replayed batch buffers ride along: one message per chunk instead of one more per batch.
-    const recycle = this.recycle;
-    const transfer: ArrayBuffer[] = [buf];
-    for (let i = 0; i < recycle.length; i++) transfer.push(recycle[i].buffer as ArrayBuffer);
-    this.port.postMessage({ type: "chunk", data: copy, recycle }, transfer);
-    this.recycle = [];
-    this.posted++;
+    if (chunk.length <= CHUNK_SLOT_BYTES) this.post(chunk);
+    else for (let off = 0; off < chunk.length; off += CHUNK_SLOT_BYTES) this.post(chunk.subarray(off, off + CHUNK_SLOT_BYTES));
+  }
+
+  /** Copy `piece` into the next chunk slot (once the worker is done with it) and post it. */
+  private post(piece: Uint8Array): void {
     // Batches are taken only to make room for the next chunk: the worker keeps a full queue
     // while this thread replays, rather than idling while it drains everything ready.
+    while (this.posted - this.chunksDone >= MAX_CHUNKS_IN_FLIGHT) this.handle(this.next());
+    const slot = this.posted % MAX_CHUNKS_IN_FLIGHT;
+    let dst = this.chunkSlots[slot];
+    let buffer: SharedArrayBuffer | undefined;
+    if (dst === undefined || dst.length < piece.length) {
+      let size = MIN_CHUNK_SLOT_BYTES;
+      while (size < piece.length) size *= 2;
+      buffer = new SharedArrayBuffer(Math.min(size, CHUNK_SLOT_BYTES));
+      dst = this.chunkSlots[slot] = new Uint8Array(buffer);
+    }
+    dst.set(piece);
+    this.unsent.push({ slot, length: piece.length, buffer });
+    this.posted++;
+    // Post now to a worker still parsing (no wake-up needed), else once there are enough.
+    if (this.unsent.length >= CHUNKS_PER_WAKE || Atomics.load(this.sig, SIG_CHUNKS_PARSED) < this.sent) this.send();
+  }
+
+  /** Post the chunks not yet posted. */
+  private send(): void {
+    const m: ChunkMessage = { type: "chunks", chunks: this.unsent };
+    this.port.postMessage(m);
+    this.sent += this.unsent.length;
+    this.unsent = [];
   }
 
   /** End of input: handle the remaining batches; the parse summary. */
   finish(): ParseSummary {
     this.check();
+    if (this.unsent.length > 0) this.send();
     this.port.postMessage({ type: "end" });
     while (this.summary === undefined) this.handle(this.next());
     this.close();
@@ -110,9 +139,14 @@ export class ParseWorkerClient {
         this.received++;
         return m.message as WorkerMessage;
       }
-      Atomics.store(this.sig, 1, 1);
-      const r = Atomics.wait(this.sig, 0, this.received, STALL_MS);
-      Atomics.store(this.sig, 1, 0);
+      // Nothing to handle: the worker needs every chunk there is.
+      if (this.unsent.length > 0) {
+        this.send();
+        continue;
+      }
+      Atomics.store(this.sig, SIG_CLIENT_WAITING, 1);
+      const r = Atomics.wait(this.sig, SIG_POSTED, this.received, STALL_MS);
+      Atomics.store(this.sig, SIG_CLIENT_WAITING, 0);
       if (r === "timed-out") {
         this.fail(new Error(`replay: the parse worker sent nothing for ${STALL_MS / 1000} s`));
       }
@@ -122,15 +156,21 @@ export class ParseWorkerClient {
   private handle(m: WorkerMessage): void {
     if (m.type === "batch") {
       this.chunksDone = m.chunksDone;
-      if (m.chunk !== undefined && this.spareChunks.length < MAX_CHUNKS_IN_FLIGHT) this.spareChunks.push(m.chunk.buffer as ArrayBuffer);
+      if (m.slot >= 0) {
+        if (m.buffer !== undefined) this.batchSlots[m.slot] = new Float64Array(m.buffer);
+        m.data = this.batchSlots[m.slot];
+      }
       try {
         this.onBatch(m);
       } catch (e) {
         this.fail(e as Error);
       }
-      // Hand the buffer back (with the next chunk): the worker fills it again instead of
-      // allocating another.
-      if (m.data !== null && !this.closed && this.recycle.length < MAX_RECYCLED) this.recycle.push(m.data);
+      // Done with the slot: the worker may fill it again (and sleeps for it when all are held).
+      if (m.slot >= 0) {
+        const released = Atomics.add(this.sig, SIG_RELEASED, 1) + 1;
+        const until = Atomics.load(this.sig, SIG_WORKER_WAITING);
+        if (until !== 0 && released >= until) Atomics.notify(this.sig, SIG_RELEASED);
+      }
     } else if (m.type === "done") this.summary = m.summary;
     else this.fail(m.lineNo >= 0 ? new ReplayError(m.lineNo, m.message) : new Error(m.message));
   }

@@ -6,10 +6,11 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import ts from "typescript";
 import { defaultKernelConfig } from "../../config/kconfig.js";
 import type { KasanMode } from "../../config/mode.js";
-import { MessageChannel } from "node:worker_threads";
-import { BATCH_EVENTS } from "./event-batch.js";
-import { MAX_CHUNKS_IN_FLIGHT } from "./parse-worker-client.js";
-import { FIRST_BATCH_EVENTS, runParseWorker, type WorkerMessage } from "./parse-worker.js";
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
+import { BATCH_EVENTS, EventBatchReader } from "./event-batch.js";
+import { CHUNK_SLOT_BYTES, MAX_CHUNKS_IN_FLIGHT } from "./parse-worker-client.js";
+import { BATCH_SLOTS, FIRST_BATCH_EVENTS, runParseWorker, SIG_CLIENT_WAITING, SIG_POSTED, SIG_RELEASED, SIG_WORKER_WAITING, SIGNAL_BYTES, type BatchMessage, type ChunkMessage, type WorkerMessage } from "./parse-worker.js";
+import { TraceRecord } from "./trace-record.js";
 import { replayChunks, ReplayError, TraceReplay, type ReplayOptions, type ReplayResult } from "./replay.js";
 
 const TRACES = new URL("../../../../shared/reference/traces/", import.meta.url);
@@ -73,7 +74,7 @@ describe("parsing in a worker thread", () => {
   it("sends small batches first, so replay starts while the parser warms up: 256, 512, … then BATCH_EVENTS", async () => {
     // The worker's loop on this thread, through a message channel (no Worker needed).
     const { port1, port2 } = new MessageChannel();
-    runParseWorker({ port: port2, signal: new SharedArrayBuffer(8), options: {} });
+    runParseWorker({ port: port2, signal: new SharedArrayBuffer(SIGNAL_BYTES), options: {} });
     const sizes: number[] = [];
     const done = new Promise<void>((res) =>
       port1.on("message", (m: WorkerMessage) => {
@@ -82,7 +83,11 @@ describe("parsing in a worker thread", () => {
       }),
     );
     const line = H("1.0") + "kfree: call_site=foo+0x10/0x40 ptr=f4ff000006e16f00\n";
-    port1.postMessage({ type: "chunk", data: new Uint8Array(Buffer.from(line.repeat(10_000))), recycle: [] });
+    // (6 batches with events: fewer than BATCH_SLOTS, so the worker never waits for a release.)
+    const bytes = Buffer.from(line.repeat(10_000));
+    const buffer = new SharedArrayBuffer(bytes.length);
+    new Uint8Array(buffer).set(bytes);
+    port1.postMessage({ type: "chunks", chunks: [{ slot: 0, length: bytes.length, buffer }] } satisfies ChunkMessage);
     port1.postMessage({ type: "end" });
     await done;
     port1.close();
@@ -90,6 +95,108 @@ describe("parsing in a worker thread", () => {
     // 3840 + 4096 = 7936; the chunk's end sends the other 2064, the end of input an empty batch.
     expect([FIRST_BATCH_EVENTS, BATCH_EVENTS]).toEqual([256, 4096]);
     expect(sizes).toEqual([256, 512, 1024, 2048, 4096, 2064, 0]);
+  });
+
+  it("replays a chunk longer than a chunk slot in pieces, to the same result", async () => {
+    const text = readFileSync(new URL("trace-boot.txt", TRACES));
+    expect(text.length).toBeGreaterThan((MAX_CHUNKS_IN_FLIGHT + 2) * CHUNK_SLOT_BYTES);
+    const opts = { runs: runs(["generic"]) };
+    // A small chunk first (its slot starts small and must grow), then all the rest in one.
+    const w = await replayChunks([text.subarray(0, 1000), text.subarray(1000)], { ...opts, parseIn: "worker", parseWorkerUrl: workerUrl });
+    const i = await replayChunks([text], { ...opts, parseIn: "inline" });
+    expect(w).toEqual(i);
+  });
+
+  it("fills a batch slot again only once the replaying thread released it", () => {
+    // The worker on its own thread, driven by hand: one chunk of more events than the slots hold.
+    const { port1, port2 } = new MessageChannel();
+    const signal = new SharedArrayBuffer(SIGNAL_BYTES);
+    const sig = new Int32Array(signal);
+    const worker = new Worker(`const { workerData } = require("node:worker_threads"); import(workerData.url).then((m) => m.runParseWorker(workerData));`, {
+      eval: true,
+      workerData: { port: port2, signal, options: {}, url: workerUrl.href },
+      transferList: [port2],
+    });
+    try {
+      const lines = 3840 + (BATCH_SLOTS + 10) * BATCH_EVENTS;
+      const line = (n: number) => H("1.0") + `kfree: call_site=foo+0x10/0x40 ptr=f4ff0000${(0x1000000 + n).toString(16)}\n`;
+      const bytes = Buffer.from(Array.from({ length: lines }, (_, n) => line(n)).join(""));
+      const buffer = new SharedArrayBuffer(bytes.length);
+      new Uint8Array(buffer).set(bytes);
+      port1.postMessage({ type: "chunks", chunks: [{ slot: 0, length: bytes.length, buffer }] } satisfies ChunkMessage);
+      const slots: Float64Array[] = [];
+      const held: BatchMessage[] = [];
+      let received = 0;
+      let firstLine = 1;
+      const reader = new EventBatchReader();
+      const rec = new TraceRecord();
+      /** Batch `m`'s events are still lines firstLine… of the trace. */
+      const intact = (b: BatchMessage) => {
+        const m = b as BatchMessage & { firstLine: number };
+        for (let i = 0; i < m.n; i++) {
+          reader.read(slots[m.slot], i, m.extra, rec);
+          if (rec.lineNo !== m.firstLine + i) return false;
+        }
+        return true;
+      };
+      /** The next message, or undefined after `ms` without one. */
+      const next = (port: MessagePort, ms: number): WorkerMessage | undefined => {
+        const deadline = Date.now() + ms;
+        for (;;) {
+          const m = receiveMessageOnPort(port);
+          if (m !== undefined) {
+            received++;
+            return m.message as WorkerMessage;
+          }
+          const left = deadline - Date.now();
+          if (left <= 0) return undefined;
+          Atomics.store(sig, SIG_CLIENT_WAITING, 1);
+          Atomics.wait(sig, SIG_POSTED, received, left);
+          Atomics.store(sig, SIG_CLIENT_WAITING, 0);
+        }
+      };
+      const take = (ms: number) => {
+        const m = next(port1, ms) as (BatchMessage & { firstLine: number }) | undefined;
+        if (m === undefined) return undefined;
+        expect(m.type).toBe("batch");
+        if (m.buffer !== undefined) slots[m.slot] = new Float64Array(m.buffer);
+        reader.addStrings(m.strings);
+        m.firstLine = firstLine;
+        firstLine += m.n;
+        held.push(m);
+        return m;
+      };
+      // Every slot filled and posted, none released: the worker sleeps rather than write one.
+      while (held.length < BATCH_SLOTS) expect(take(10_000)).toBeDefined();
+      expect(take(300)).toBeUndefined();
+      expect(Atomics.load(sig, SIG_WORKER_WAITING)).toBeGreaterThan(0);
+      expect(new Set(held.map((m) => m.slot)).size).toBe(BATCH_SLOTS);
+      expect(held.every(intact)).toBe(true);
+      // Released one at a time: it sleeps on until half the slots are free, then refills exactly those.
+      const release = () => {
+        Atomics.add(sig, SIG_RELEASED, 1);
+        Atomics.notify(sig, SIG_RELEASED);
+      };
+      for (let k = 1; k < BATCH_SLOTS / 2; k++) {
+        release();
+        expect(take(100)).toBeUndefined();
+      }
+      release();
+      for (let k = 0; k < BATCH_SLOTS / 2; k++) expect(take(10_000)?.slot).toBe(held[k].slot);
+      expect(take(300)).toBeUndefined();
+      // The batches still held kept their events while the freed slots were written again.
+      expect(held.slice(BATCH_SLOTS / 2).every(intact)).toBe(true);
+      // Released all along from now on, the rest of the chunk comes through.
+      for (let k = BATCH_SLOTS / 2; k < held.length; k++) release();
+      for (let m = take(10_000); m !== undefined && m.n > 0; m = take(10_000)) {
+        expect(intact(m)).toBe(true);
+        release();
+      }
+      expect(firstLine - 1).toBe(lines);
+    } finally {
+      port1.close();
+      void worker.terminate();
+    }
   });
 
   it("replays a marked window of trace-thread.txt the same way", async () => {
