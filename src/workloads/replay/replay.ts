@@ -101,6 +101,8 @@ export class TraceReplay {
   private readonly reader = new EventBatchReader();
   private readonly rec = new TraceRecord();
   private events = 0;
+  /** The engine `step` is feeding (-1 outside the engines): which run an error came from. */
+  private engineAt = -1;
 
   constructor(private readonly opts: ReplayOptions) {
     if (opts.runs.length === 0) throw new Error("replay: no runs (mode/policy) to replay into");
@@ -151,46 +153,55 @@ export class TraceReplay {
     this.client?.close();
   }
 
-  /** A batch from the parse worker: every event in it, in order. */
+  /** A batch from the parse worker: every event in it, in order (one try for the batch). */
   private batch(b: BatchMessage): void {
     this.reader.addStrings(b.strings);
     const d = b.data;
     if (d === null) return;
     const rec = this.rec;
     const reader = this.reader;
-    const engines = this.engines;
     const n = b.n;
     const extra = b.extra;
-    // feed() per event with its try/catch hoisted out of the loop: `e` says which engine threw.
-    let e = engines.length;
     try {
       for (let i = 0; i < n; i++) {
         reader.read(d, i, extra, rec);
-        const ev = ++this.events;
-        for (e = 0; e < engines.length; e++) engines[e].feed(rec);
-        if ((ev & 0xffff) === 0) this.opts.onProgress?.(b.bytes, ev);
+        this.step(rec, b.bytes);
       }
     } catch (err) {
-      if (e >= engines.length) throw err;
-      throw this.engineError(e, rec, err);
+      throw this.failure(rec, err);
     }
   }
 
-  private engineError(i: number, rec: TraceRecord, err: unknown): ReplayError {
-    return new ReplayError(rec.lineNo, `line ${rec.lineNo}: ${rec.event}: the ${this.engines[i].k.mode} model failed to replay it: ${(err as Error).message}`);
-  }
-
+  /** An event parsed on this thread. */
   private feed(rec: TraceRecord, bytes: number): void {
-    this.events++;
-    const engines = this.engines;
-    for (let i = 0; i < engines.length; i++) {
-      try {
-        engines[i].feed(rec);
-      } catch (err) {
-        throw this.engineError(i, rec, err);
-      }
+    try {
+      this.step(rec, bytes);
+    } catch (err) {
+      throw this.failure(rec, err);
     }
-    if ((this.events & 0xffff) === 0) this.opts.onProgress?.(bytes, this.events);
+  }
+
+  /**
+   * One event into every run's engine, and progress every 65 536 events. An engine's error
+   * propagates as is, with `engineAt` naming the engine (-1 outside the engines).
+   */
+  private step(rec: TraceRecord, bytes: number): void {
+    const ev = ++this.events;
+    const engines = this.engines;
+    for (let e = 0; e < engines.length; e++) {
+      this.engineAt = e;
+      engines[e].feed(rec);
+    }
+    this.engineAt = -1;
+    if ((ev & 0xffff) === 0) this.opts.onProgress?.(bytes, ev);
+  }
+
+  /** What `step` threw, as the replay reports it: an engine's failure gets the line and the run. */
+  private failure(rec: TraceRecord, err: unknown): unknown {
+    const e = this.engineAt;
+    this.engineAt = -1;
+    if (e < 0) return err;
+    return new ReplayError(rec.lineNo, `line ${rec.lineNo}: ${rec.event}: the ${this.engines[e].k.mode} model failed to replay it: ${(err as Error).message}`);
   }
 }
 
