@@ -128,6 +128,22 @@ describe("estimate: time = Σ count × cost", () => {
     expect(estimate(p, c, { mode: "hw_tags" }).totalNs).toBe(12 + 15 + 100);
   });
 
+  it("leaves out work a term marks as newer than the priced kernel, and refuses a malformed release", () => {
+    const q = profile(["stg 2 ns/instruction measured a", "stackRingInsert 5 ns/insert measured a", "stackCollectionScale 1 x measured a"].join("\n"));
+    const c = counters({ stg: 3, stackRingInserts: 10 });
+    // The model's own kernel (6.12) and 6.1, where the stack ring arrived: stg 3×2 = 6 + ring 10×5 = 50
+    expect(estimate(q, c, { mode: "hw_tags" }).totalNs).toBe(6 + 50);
+    expect(estimate(q, c, { mode: "hw_tags", kernel: "6.1" }).totalNs).toBe(6 + 50);
+    // 5.18 and 5.11 had no stack ring: only stg's 6, and the ring is neither priced nor unpriced
+    for (const kernel of ["5.18", "5.11"]) {
+      const e = estimate(q, c, { mode: "hw_tags", kernel });
+      expect(e.totalNs).toBe(6);
+      expect(e.byTerm.stackRingInsert).toBeUndefined();
+      expect(e.unpriced).toEqual([]);
+    }
+    expect(() => estimate(q, c, { mode: "hw_tags", kernel: "5" })).toThrow(/kernel: expected a kernel release as major\.minor \(e\.g\. 5\.18\), got "5"/);
+  });
+
   it("adds workload counts, given as numbers or as a (fitted) workload constant", () => {
     const c = new CounterSet();
     // generic, 1000 ordinary accesses: memoryAccess 1000×1 + genericShadowCheck 1000×3 + bootFixed 1×500

@@ -18,6 +18,11 @@ export interface EstimateOptions {
   mode: KasanMode;
   /** How the software modes' checks were compiled (default "outline", Kconfig's default choice). */
   instrumentation?: KasanInstrumentation;
+  /**
+   * The release ("major.minor") of the kernel whose run is being priced, when it is not the one
+   * the model follows (6.12): work a term marks as introduced later (CostTerm.since) is left out.
+   */
+  kernel?: string;
   /** Workload counts: a number, or the name of a workload constant of the profile (which may be fitted). */
   extra?: Readonly<Partial<Record<ExtraCountName, number | string>>>;
   /** Values of the profile's fitted constants, by constant name (`key` or `key@mode`). */
@@ -102,9 +107,23 @@ function evalExpr(e: Expr, ref: (name: string) => number | undefined, at: string
   }
 }
 
-/** Whether a term counts in `mode`. */
-function active(t: CostTerm, mode: KasanMode, instrumentation: KasanInstrumentation = "outline"): boolean {
-  return (t.modes === undefined || t.modes.includes(mode)) && (t.instrumentation === undefined || t.instrumentation === instrumentation);
+/** The kernel release the model follows, for terms priced without EstimateOptions.kernel. */
+export const MODEL_KERNEL = "6.12";
+
+/** "major.minor" as a number that orders releases (5.18 < 6.1 < 6.12). */
+function releaseOrder(release: string, what: string): number {
+  const m = /^(\d+)\.(\d+)$/.exec(release);
+  if (m === null) throw new ProfileError(`${what}: expected a kernel release as major.minor (e.g. 5.18), got "${release}"`);
+  return Number(m[1]) * 1000 + Number(m[2]);
+}
+
+/** Whether a term counts in `mode`, for a kernel built with `instrumentation`, of release `kernel`. */
+function active(t: CostTerm, mode: KasanMode, instrumentation: KasanInstrumentation = "outline", kernel: string = MODEL_KERNEL): boolean {
+  return (
+    (t.modes === undefined || t.modes.includes(mode)) &&
+    (t.instrumentation === undefined || t.instrumentation === instrumentation) &&
+    (t.since === undefined || releaseOrder(kernel, "kernel") >= releaseOrder(t.since, `cost term ${t.key}: since`))
+  );
 }
 
 /** The term's count from one counter set (workload counts not included). */
@@ -145,7 +164,7 @@ export function estimate(profile: CostProfile, counts: CounterSet | Counters, op
   const unpriced: Estimate["unpriced"] = [];
   let totalNs = 0;
   for (const t of COST_TERMS) {
-    if (!active(t, opts.mode, opts.instrumentation)) continue;
+    if (!active(t, opts.mode, opts.instrumentation, opts.kernel)) continue;
     const fromCounters = counterCount(t, total);
     const extra = extraCount(profile, t, opts);
     if ("unknown" in extra) {

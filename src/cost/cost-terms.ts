@@ -36,6 +36,11 @@ export interface CostTerm {
   readonly scaledBy?: string;
   /** Only counted for kernels built with this KASAN instrumentation type (software modes). */
   readonly instrumentation?: KasanInstrumentation;
+  /**
+   * The kernel release ("major.minor") that introduced this work; a kernel older than that
+   * (EstimateOptions.kernel) does not do it, so the term is not counted there.
+   */
+  readonly since?: string;
 }
 
 /** CONFIG_KASAN_OUTLINE (Kconfig's default choice) or CONFIG_KASAN_INLINE. */
@@ -45,7 +50,7 @@ const PER_INSN = "ns/instruction";
 /** Scale of the stack-collection figures (see WORKLOAD_CONSTANTS). */
 const SCALE = "stackCollectionScale";
 
-function term(key: string, unit: string, description: string, counters: CostTerm["counters"], more: Partial<Pick<CostTerm, "extra" | "modes" | "scaledBy" | "instrumentation">> = {}): CostTerm {
+function term(key: string, unit: string, description: string, counters: CostTerm["counters"], more: Partial<Pick<CostTerm, "extra" | "modes" | "scaledBy" | "instrumentation" | "since">> = {}): CostTerm {
   return { key, unit, description, counters, ...more };
 }
 
@@ -127,7 +132,9 @@ export const COST_TERMS: readonly CostTerm[] = [
   term("filterIrqStacksEntry", "ns/entry", "filter_irq_stacks(): one entry loaded and tested against .irqentry.text", { filterIrqStacksEntries: 1 }, { scaledBy: SCALE }),
   term("depotLookup", "ns/lookup", "stack depot find_stack() including the trace's jhash2 (a typical trace)", { depotLookups: 1 }, { scaledBy: SCALE }),
   term("depotInsert", "ns/insert", "stack depot: copy a new trace into a pool record and link it", { depotInserts: 1 }, { scaledBy: SCALE }),
-  term("stackRingInsert", "ns/insert", "tag modes: one stack ring entry written (save_stack_info)", { stackRingInserts: 1 }, { scaledBy: SCALE }),
+  // The stack ring replaced the tag modes' per-object alloc/free tracks in Linux 6.1; before it,
+  // recording a track was two stores into the object's metadata, left unpriced like Generic's.
+  term("stackRingInsert", "ns/insert", "tag modes: one stack ring entry written (save_stack_info)", { stackRingInserts: 1 }, { scaledBy: SCALE, since: "6.1" }),
 
   // --- mm: page allocator ---
   term("pageAlloc", "ns/call", "alloc_pages() fast path: a block taken from the per-CPU lists and prepared (hooks' work priced separately)", { pageAllocs: 1 }),
