@@ -77,6 +77,22 @@ describe("kasan-sim reproduce", () => {
     expect(scs).toMatch(/published 0\.28 ± 0\.07 s \(± 25 % from the seed's stated deviation\)/);
   });
 
+  it("seed 004's Generic table sets each delta's share of master's beside the re-measurement's and the model's", () => {
+    const t = r.tables.find((x) => x.id === "seed-004-generic");
+    const notes = t?.notes ?? [];
+    // scs: seed (8.31 − 8.03) / (11.55 − 8.03) = 0.28 / 3.52 = 0.0795; re-measured (13.54 − 12.66) / (18.39 − 12.66) = 0.88 / 5.73 = 0.1536
+    expect(notes.find((n) => n.startsWith("up-scs-stacks-v3 delta as a share"))).toMatch(/seed 0\.080, re-measured 0\.154, model /);
+    // no-depot: seed 3.50 / 3.52 = 0.9943; re-measured (17.85 − 12.66) / 5.73 = 5.19 / 5.73 = 0.9058
+    expect(notes.find((n) => n.startsWith("master-no-stack-depot delta as a share"))).toMatch(/seed 0\.994, re-measured 0\.906, model /);
+    // The model's share is its own rows' deltas: (scs − none) / (master − none).
+    const row = (label: string) => t?.rows.find((x) => x.label === label)?.model ?? NaN;
+    const share = (row("up-scs-stacks-v3") - row("master-no-stack-traces")) / (row("master") - row("master-no-stack-traces"));
+    expect(notes.find((n) => n.startsWith("up-scs-stacks-v3 delta as a share"))).toContain(`model ${share.toFixed(3)} `);
+    // No re-measurement exists for HW_TAGS or for the noscs flavour.
+    expect(r.tables.find((x) => x.id === "seed-004-hw_tags")?.notes.some((n) => n.includes("as a share"))).toBe(false);
+    expect(notes.some((n) => n.startsWith("up-scs-stacks-v3-noscs delta as a share"))).toBe(false);
+  });
+
   it("seed 004's trace-volume check follows from the noscs − scs rows and the fitted scale", () => {
     for (const mode of ["generic", "hw_tags"] as const) {
       const t = r.tables.find((x) => x.id === `seed-004-${mode}`);

@@ -21,7 +21,7 @@ import { runPolicy, type PolicyRun } from "../bench-run.js";
 import { BOOT_TRACE_OUTER_FRAMES, runBoots, type BootRunResult, type BootRunSpec } from "../boot/index.js";
 import { pgtableMemoryBytes, pgtableMode } from "../pgtable/pgtable-mode.js";
 import { threadMode } from "../thread/thread-mode.js";
-import { SEED_001_PGTABLE, SEED_001_THREAD, SEED_003_BOOT, SEED_003_SLAB, SEED_004_DEVIATION_S, SEED_004_FLAVOURS, seed004Table, type PublishedRow, type PublishedTable } from "./published.js";
+import { SEED_001_PGTABLE, SEED_001_THREAD, SEED_003_BOOT, SEED_003_SLAB, SEED_004_DEVIATION_S, SEED_004_FLAVOURS, SEED_004_GENERIC_REMEASURED, seed004Table, type PublishedRow, type PublishedTable } from "./published.js";
 
 export interface ReproduceOptions {
   /** The cost profile that prices a table (see defaultProfileName). */
@@ -102,6 +102,11 @@ interface RowModel {
   anchoredTo?: string;
 }
 
+/** The estimate option naming the kernel release a table's seed measured, if it set one. */
+function kernelOf(t: PublishedTable): { kernel?: string } {
+  return t.kernel === undefined ? {} : { kernel: t.kernel };
+}
+
 function totals(c: Counters | CounterSet): CounterSet {
   return c instanceof CounterSet ? c : c.total();
 }
@@ -154,7 +159,7 @@ async function runWorkloads(o: ReproduceOptions): Promise<{ models: Map<string, 
     const label = mode === "off" ? "clean" : mode;
     models.set(`${SEED_003_BOOT.id}/${label}`, {
       counts: fromRecord(b.counters.total),
-      options: { mode, extra: { boots: 1, ordinaryAccesses: "bootOrdinaryAccesses" } },
+      options: { mode, ...kernelOf(SEED_003_BOOT), extra: { boots: 1, ordinaryAccesses: "bootOrdinaryAccesses" } },
       offsetNs: 0,
     });
     slab.set(label, b.memory.slabPagesEnd);
@@ -168,7 +173,7 @@ async function runWorkloads(o: ReproduceOptions): Promise<{ models: Map<string, 
       // The flavour's extra work over the flavour without stack collection.
       models.set(`${table.id}/${f.flavour}`, {
         counts: diff(fromRecord(b.counters.total), fromRecord(none.counters.total)),
-        options: { mode, extra: {} },
+        options: { mode, ...kernelOf(table), extra: {} },
         offsetNs: base.value * 1e9,
         anchoredTo: `${table.id}/${base.label}`,
       });
@@ -291,6 +296,7 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
         `${r.label}: delta over ${base.label} published ${pubDelta.toFixed(2)} ± ${spread.toFixed(2)} s (± ${((100 * spread) / pubDelta).toFixed(0)} % from the seed's stated deviation), model ${modelDelta.toFixed(2)} s (${((100 * (modelDelta - pubDelta)) / pubDelta).toFixed(1)} %)`,
       );
     }
+    if (mode === "generic") t.notes.push(...remeasuredNotes(t));
     t.notes.push(...traceVolumeNotes(models, t.id, mode, profiles.get(t.id) as CostProfile, fittedByProfile.get(profiles.get(t.id) as CostProfile) ?? {}));
     tables.push(t);
   }
@@ -302,6 +308,30 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
     fitted: fittedOut,
     tables,
   };
+}
+
+/**
+ * Seed 004's Generic deltas as a share of the `master` delta, beside the same shares from a
+ * second measurement of the same flavours (a different host, so only shares compare): how far
+ * two measurements of one delta agree bounds how closely any model can be expected to match it.
+ */
+function remeasuredNotes(t: ReproducedTable): string[] {
+  const again = SEED_004_GENERIC_REMEASURED.times;
+  const base = t.rows[0];
+  const master = t.rows.find((r) => r.label === "master");
+  if (master === undefined || master.model === null || base.model === null) return [];
+  const againBase = again[base.label];
+  const againMaster = again.master - againBase;
+  const out: string[] = [];
+  for (const r of t.rows.slice(2)) {
+    const a = again[r.label];
+    if (a === undefined || r.model === null) continue;
+    const seed = (r.published - base.published) / (master.published - base.published);
+    const other = (a - againBase) / againMaster;
+    const model = (r.model - base.model) / (master.model - base.model);
+    out.push(`${r.label} delta as a share of master's: seed ${seed.toFixed(3)}, re-measured ${other.toFixed(3)}, model ${model.toFixed(3)} (${SEED_004_GENERIC_REMEASURED.source})`);
+  }
+  return out;
 }
 
 function publishedRow(rowId: string): PublishedRow {
