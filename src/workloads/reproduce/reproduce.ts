@@ -21,7 +21,7 @@ import { runPolicy, type PolicyRun } from "../bench-run.js";
 import { BOOT_TRACE_OUTER_FRAMES, runBoots, type BootRunResult, type BootRunSpec } from "../boot/index.js";
 import { pgtableMemoryBytes, pgtableMode } from "../pgtable/pgtable-mode.js";
 import { threadMode } from "../thread/thread-mode.js";
-import { SEED_001_PGTABLE, SEED_001_THREAD, SEED_003_BOOT, SEED_003_SLAB, SEED_004_DEVIATION_S, SEED_004_FLAVOURS, SEED_004_GENERIC_REMEASURED, seed004Table, type PublishedRow, type PublishedTable } from "./published.js";
+import { SEED_001_PGTABLE, SEED_001_THREAD, SEED_003_BOOT, SEED_003_SLAB, SEED_004_DEVIATION_S, SEED_004_FLAVOURS, SEED_004_GENERIC_REMEASURED, seed004Table, PUBLISHED_TABLES, type PublishedRow, type PublishedTable } from "./published.js";
 
 export interface ReproduceOptions {
   /** The cost profile that prices a table (see defaultProfileName). */
@@ -195,7 +195,7 @@ function toUnit(ns: number, unit: string): number {
 /** Reproduce every table under `o.profile`. */
 export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
   const { models, slab, runs } = await runWorkloads(o);
-  const tableIds = [SEED_001_THREAD.id, SEED_001_PGTABLE.id, SEED_003_BOOT.id, SEED_003_SLAB.id, seed004Table("generic").id, seed004Table("hw_tags").id];
+  const tableIds = PUBLISHED_TABLES.map((t) => t.id);
   const profiles = new Map<string, CostProfile>();
   for (const id of tableIds) profiles.set(id, o.profileFor(id));
   const distinct = [...new Set(profiles.values())];
@@ -338,7 +338,7 @@ function publishedRow(rowId: string): PublishedRow {
   const slash = rowId.indexOf("/");
   const tableId = rowId.slice(0, slash);
   const label = rowId.slice(slash + 1);
-  const t = [SEED_001_THREAD, SEED_001_PGTABLE, SEED_003_BOOT, SEED_003_SLAB, seed004Table("generic"), seed004Table("hw_tags")].find((x) => x.id === tableId);
+  const t = PUBLISHED_TABLES.find((x) => x.id === tableId);
   const r = t?.rows.find((x) => x.label === label);
   if (r === undefined) throw new Error(`no published row ${rowId}`);
   return r;
