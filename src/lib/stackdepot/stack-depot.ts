@@ -185,6 +185,14 @@ export class StackDepot {
     return n;
   }
 
+  /** The save's filter_irq_stacks() step: entries kept (= examined), remembered and counted. */
+  private filterForSave(entries: ArrayLike<number>, nrEntries: number): number {
+    const n = this.filterIrqStacks(entries, nrEntries);
+    this.lastFiltered = n;
+    this.counters.cur.filterIrqStacksEntries += n;
+    return n;
+  }
+
   /**
    * stack_depot_save_flags(entries, n, gfp, canAlloc ? STACK_DEPOT_FLAG_CAN_ALLOC : 0):
    * the handle of the (deduplicated) trace, or 0.
@@ -194,8 +202,7 @@ export class StackDepot {
     c.depotSaves += 1;
     if (this.disabled) {
       // The filter runs before the disabled test.
-      this.lastFiltered = this.filterIrqStacks(entries, nrEntries);
-      c.filterIrqStacksEntries += this.lastFiltered;
+      this.filterForSave(entries, nrEntries);
       this.lastSaveRepeatable = false;
       return 0;
     }
@@ -280,9 +287,7 @@ export class StackDepot {
   }
 
   private saveUncached(entries: ArrayLike<number>, nrEntries: number, gfp: number, canAlloc: boolean): number {
-    let n = this.filterIrqStacks(entries, nrEntries);
-    this.lastFiltered = n;
-    this.counters.cur.filterIrqStacksEntries += n;
+    let n = this.filterForSave(entries, nrEntries);
     if (n === 0) return 0;
     // depot_alloc_stack() stores at most CONFIG_STACKDEPOT_MAX_FRAMES; the hash covers all.
     const hash = this.hashStack(entries, n);
